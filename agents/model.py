@@ -1,0 +1,232 @@
+"""Typed values that travel between the pipeline's stages.
+
+These mirror the JSON Schemas in ``schemas/`` (the published contract); the
+publish stage turns them into the ninjs-shaped messages, and a test checks every
+emitted message against its schema so the two cannot drift.
+
+Flow: ``RawRecord`` -> ingest -> ``WireItem`` -> clean -> ``CleanedArticle``
+-> enrich -> ``Enrichment`` ; dedupe(``CleanedArticle``) -> ``Verdict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+InputFormat = Literal["ninjs", "generic", "text", "html"]
+PubStatus = Literal["usable", "withheld", "canceled"]
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One Kafka record as it arrived (or as read from an archive line)."""
+
+    value: bytes
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = None
+
+    def header(self, name: str) -> str | None:
+        """The last header of that name (case-insensitive), decoded leniently."""
+        wanted = name.lower()
+        for hname, hvalue in reversed(self.headers):
+            if hname.lower() == wanted:
+                return hvalue.decode("utf-8", "replace")
+        return None
+
+
+@dataclass(frozen=True)
+class WireItem:
+    """A raw payload parsed into one normalised shape, before cleaning.
+
+    Exactly one of ``body_text`` / ``body_html`` carries the body (``html`` pages
+    and ninjs ``body_html`` use ``body_html``). Timestamps are ISO 8601 strings
+    with a timezone when the source gave one it could be parsed from, else None.
+    """
+
+    format: InputFormat
+    source: str
+    body_text: str | None = None
+    body_html: str | None = None
+    uri: str | None = None
+    version: int | None = None
+    url: str | None = None
+    headline: str | None = None
+    byline: tuple[str, ...] = ()
+    located: str | None = None
+    language: str | None = None
+    pubstatus: PubStatus = "usable"
+    firstcreated: str | None = None
+    versioncreated: str | None = None
+    embargoed: str | None = None
+    agency: str | None = None
+    signals: tuple[str, ...] = ()
+    """Feed-given kill/correction/update markers (e.g. ninjs ``signals``, ednote text)."""
+    received_ms: int | None = None
+    """The Kafka record timestamp, used as a fallback time."""
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A photo caption and credit lifted out of the body."""
+
+    caption: str
+    credit: str | None = None
+    file_photo: bool = False
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One block the cleaner removed, and why (rule id, or ``learned``)."""
+
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """``MOSCOW (Reuters) -`` -> city ``Moscow``, agency ``Reuters``."""
+
+    city: str | None = None
+    agency: str | None = None
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    """The story and only the story, with page metadata pulled out into fields.
+
+    ``paragraphs`` are verbatim story paragraphs in order (dateline prefix kept
+    as the agency wrote it); ``body`` is them joined by blank lines, and every
+    character offset the enrich stage reports indexes into ``body``.
+    """
+
+    item: WireItem
+    headline: str
+    paragraphs: tuple[str, ...]
+    byline: tuple[str, ...] = ()
+    dateline: Dateline = field(default_factory=Dateline)
+    firstcreated: str | None = None
+    versioncreated: str | None = None
+    pictures: tuple[Picture, ...] = ()
+    contributors: tuple[str, ...] = ()
+    """Trailer lines such as ``Reporting by X; Editing by Y``, verbatim."""
+    credit: str | None = None
+    removed: tuple[Removal, ...] = ()
+    learned_blocks: int = 0
+
+    @property
+    def body(self) -> str:
+        """The cleaned body text: paragraphs separated by one blank line."""
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where an entity is mentioned: character offsets into ``CleanedArticle.body``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person or an organisation named in the story."""
+
+    name: str
+    kind: Literal["person", "organisation"]
+    mentions: tuple[Mention, ...]
+    relevance: float
+    uri: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place named in the story, resolved against the gazetteer."""
+
+    name: str
+    country_code: str | None
+    geonames_id: int | None
+    lat: float | None
+    lon: float | None
+    feature: Literal["country", "city", "region", "other"]
+    mentions: tuple[Mention, ...]
+    relevance: float
+
+
+@dataclass(frozen=True)
+class Subject:
+    """An IPTC Media Topic with a relevance score in [0, 1]."""
+
+    code: str
+    name: str
+    relevance: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation and its speaker where one is named."""
+
+    text: str
+    speaker: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """What the enrich stage found in a cleaned article."""
+
+    language: str | None
+    people: tuple[Entity, ...] = ()
+    organisations: tuple[Entity, ...] = ()
+    places: tuple[Place, ...] = ()
+    located: Place | None = None
+    primary_country: str | None = None
+    subjects: tuple[Subject, ...] = ()
+    keywords: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    word_count: int = 0
+    reading_time_s: int = 0
+    engine: str = "fast"
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """How a new version differs from the previous one of the same story."""
+
+    paragraphs_added: int = 0
+    paragraphs_removed: int = 0
+    paragraphs_changed: int = 0
+    headline_changed: bool = False
+
+
+VerdictKind = Literal["new", "version", "duplicate", "held"]
+DuplicateReason = Literal["exact", "near", "syndicated", "stale", "resend"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The dedupe stage's decision for one cleaned article.
+
+    ``new`` and ``version`` publish to the enriched topic under ``uri`` /
+    ``version``; ``duplicate`` publishes a notice pointing at ``duplicate_of``;
+    ``held`` keeps an embargoed item in state until ``release_at``.
+    """
+
+    kind: VerdictKind
+    uri: str
+    version: int
+    pubstatus: PubStatus = "usable"
+    reason: DuplicateReason | None = None
+    duplicate_of: tuple[str, int] | None = None
+    similarity: float | None = None
+    changes: ChangeSummary | None = None
+    fingerprint: str = ""
+    version_kind: Literal["update", "correction", "kill", "refile"] | None = None
+    release_at: str | None = None
