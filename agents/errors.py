@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Stage = Literal["ingest", "clean", "dedupe", "enrich", "publish", "pipeline"]
+Stage = Literal["ingest", "clean", "dedupe", "enrich", "publish", "pipeline", "archive"]
 
 ERROR_CODES: dict[str, str] = {
     "payload_too_large": "the record value exceeds WIRESTREAM_MAX_PAYLOAD_BYTES",

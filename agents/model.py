@@ -230,3 +230,44 @@ class Verdict:
     fingerprint: str = ""
     version_kind: Literal["update", "correction", "kill", "refile"] | None = None
     release_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an input record came from; travels with it so any later stage can dead-letter it
+    with the original bytes, and so outputs can say which record they answer."""
+
+    value: bytes
+    key: bytes | None = None
+    headers: tuple[tuple[str, bytes], ...] = ()
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = None
+
+    @classmethod
+    def of(cls, record: RawRecord) -> Origin:
+        """The origin of a raw record."""
+        return cls(record.value, record.key, record.headers, record.topic, record.partition,
+                   record.offset, record.timestamp_ms)
+
+    def header(self, name: str) -> str | None:
+        """The last header of that name (case-insensitive), decoded leniently."""
+        return RawRecord(self.value, headers=self.headers).header(name)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """A parsed item on its way to cleaning (hop 1 -> hop 2, keyed by source)."""
+
+    item: WireItem
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A cleaned and enriched article on its way to dedupe (hop 2 -> hop 3)."""
+
+    article: CleanedArticle
+    enrichment: Enrichment
+    origin: Origin

@@ -1,0 +1,274 @@
+"""The whole streaming topology in one file: ``build_app(settings)``.
+
+::
+
+    wire.raw (N partitions)            raw bytes: ninjs / generic JSON / page text / HTML
+      │  hop 1  agent "ingest"      -> Pipeline.ingest        (stateless)
+      ├──────────────────────────────► wire.dlq                (deadletter.v1)
+      ▼
+    <app>-bysource (N, key=source)     Ingested (msgspec JSON)
+      │  hop 2  agent "prepare"     -> Pipeline.prepare: clean + enrich
+      │         table "boilerplate" (key=source, learned per-source chrome)
+      ├──────────────────────────────► wire.dlq
+      ▼
+    <app>-dedupe (1 partition)         Prepared (msgspec JSON) + embargo ticks
+      │  hop 3  agent "decide"      -> Pipeline.decide: dedupe + publish
+      │         table "stories" (dedup state), table "embargo" (held items)
+      ├──────────────────────────────► wire.enriched           (enriched.v1, key=uri)
+      ├──────────────────────────────► wire.duplicates         (duplicate.v1, key=uri)
+      └──────────────────────────────► wire.dlq                (deadletter.v1)
+
+Why three hops: learned boilerplate must be co-partitioned with its source (hop 2
+is keyed by source), and every copy of a story must meet the same dedup state
+whatever input partition it arrived on, so hop 3 has one partition. The
+expensive stages (clean, enrich) scale with the input partitions; dedupe costs
+microseconds per article, so one partition is not the bottleneck.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+import orjson
+
+from agents.model import RawRecord
+from agents.outcome import Output
+from agents.pipeline import Pipeline
+from streams import codec
+from streams.kafka_config import faust_credentials
+from streams.metrics import Metrics
+from streams.settings import Settings
+from streams.topics import TopicPlan
+
+log = logging.getLogger(__name__)
+
+TICK_KEY = b"__wirestream_tick__"
+EXPIRE_EVERY_S = 60.0
+Observer = Callable[[Output, str], None]
+
+
+@dataclass
+class Runtime:
+    """What the web views and tests need to see of a built app."""
+
+    app: faust.App
+    settings: Settings
+    plan: TopicPlan
+    metrics: Metrics
+    pipeline: Pipeline
+    tables: dict[str, Any]
+    observers: list[Observer] = field(default_factory=list)
+    processed: int = 0
+
+
+def _faust_headers(headers: Any) -> tuple[tuple[str, bytes], ...]:
+    if not headers:
+        return ()
+    items = headers.items() if hasattr(headers, "items") else headers
+    out = []
+    for name, value in items:
+        out.append((str(name), value if isinstance(value, bytes) else str(value).encode()))
+    return tuple(out)
+
+
+def _record_of(message: Any) -> RawRecord:
+    ts = message.timestamp
+    return RawRecord(
+        value=message.value if isinstance(message.value, bytes) else bytes(message.value or b""),
+        key=message.key,
+        headers=_faust_headers(message.headers),
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        timestamp_ms=int(ts * 1000) if ts else None,
+    )
+
+
+def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callable[..., Pipeline] = Pipeline) -> Runtime:
+    """Create the Faust app, its topics and tables, and register the three agents."""
+    plan = TopicPlan.from_settings(settings)
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        broker_credentials=faust_credentials(settings),
+        store="rocksdb://" if settings.store == "rocksdb" else "memory://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        processing_guarantee=settings.processing_guarantee,
+        producer_acks=-1,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        # Faust's own sensors would add unbounded per-topic/partition series; ours are in streams/metrics.py.
+        web_enabled=True,
+    )
+
+    def topic(name: str, partitions: int) -> Any:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw", partitions=partitions)
+
+    raw = topic(plan.raw, plan.partitions)
+    bysource = topic(plan.bysource, plan.partitions)
+    dedupe = topic(plan.dedupe, 1)
+    outputs = {role: topic(plan.output_topic(role), plan.partitions) for role in ("enriched", "duplicates", "dlq")}
+
+    def table(name: str, partitions: int) -> Any:
+        # App-level raw serializers; key_type=str makes Faust decode keys back to str on recovery.
+        return app.Table(name, default=None, partitions=partitions, key_type=str, value_type=bytes)
+
+    boilerplate = table("boilerplate", plan.partitions)
+    stories = table("stories", 1)
+    embargo = table("embargo", 1)
+    pipeline = pipeline_factory(settings, boilerplate_store=boilerplate, story_store=stories)
+    runtime = Runtime(app, settings, plan, metrics, pipeline,
+                      {"boilerplate": boilerplate, "stories": stories, "embargo": embargo})
+
+    async def publish(output: Output) -> None:
+        name = plan.output_topic(output.role)
+        try:
+            await outputs[output.role].send(key=output.key.encode() if output.key is not None else None,
+                                            value=codec.encode_message(output.value),
+                                            headers=list(output.headers))
+        except Exception:
+            metrics.producer_errors.labels(name).inc()
+            raise
+        metrics.count_output(output, name)
+        source_ms = _source_ms(output)
+        if source_ms:
+            metrics.end_to_end_seconds.labels(name).observe(max(time.time() - source_ms / 1000, 0.0))
+        runtime.processed += 1
+        for observe in runtime.observers:
+            observe(output, name)
+
+    # hop 1: wire.raw -> ingest -> <app>-bysource | wire.dlq
+    @app.agent(raw, name="ingest")
+    async def ingest_agent(stream: Any) -> None:
+        async for event in stream.events():
+            metrics.records_consumed.labels(plan.raw).inc()
+            step = pipeline.ingest(_record_of(event.message))
+            metrics.stage_seconds.labels("ingest").observe(pipeline.timings.ingest)
+            if isinstance(step, Output):
+                await publish(step)
+            else:
+                await bysource.send(key=step.item.source.encode(), value=codec.encode_internal(step))
+
+    # hop 2: <app>-bysource -> clean + enrich -> <app>-dedupe | wire.dlq
+    @app.agent(bysource, name="prepare")
+    async def prepare_agent(stream: Any) -> None:
+        async for event in stream.events():
+            metrics.records_consumed.labels(plan.bysource).inc()
+            step = pipeline.prepare(codec.decode_ingested(event.message.value))
+            metrics.stage_seconds.labels("clean").observe(pipeline.timings.clean)
+            metrics.stage_seconds.labels("enrich").observe(pipeline.timings.enrich)
+            if isinstance(step, Output):
+                await publish(step)
+            else:
+                await dedupe.send(key=b"dedupe", value=codec.encode_internal(step))
+
+    last_expire = [time.monotonic()]
+
+    # hop 3: <app>-dedupe -> dedupe + publish -> wire.enriched | wire.duplicates | wire.dlq
+    @app.agent(dedupe, name="decide")
+    async def decide_agent(stream: Any) -> None:
+        async for event in stream.events():
+            if event.message.key == TICK_KEY:
+                await _release_due(runtime, publish)
+                if time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
+                    last_expire[0] = time.monotonic()
+                    pipeline.deduper.expire()
+                _update_state_gauges(runtime)
+                continue
+            metrics.records_consumed.labels(plan.dedupe).inc()
+            prepared = codec.decode_prepared(event.message.value)
+            output = pipeline.decide(prepared)
+            metrics.stage_seconds.labels("dedupe").observe(pipeline.timings.dedupe)
+            if output.verdict == "held" and output.release_at:
+                embargo[output.key or ""] = orjson.dumps(
+                    {"release_at": output.release_at, "output": _output_to_json(output)})
+                metrics.embargo_held.set(len(embargo))
+                continue
+            if output.role == "enriched" and output.key in embargo:
+                # A newer version or a kill arrived before the embargo lifted: the held
+                # item is superseded and reported as a duplicate, so it is still accounted for.
+                await _supersede(runtime, output.key or "", output, publish)
+            await publish(output)
+
+    @app.timer(interval=1.0)
+    async def tick() -> None:
+        # Timers run outside any partition's event; ticks make releases and expiry
+        # happen inside the decide agent, where table writes belong to partition 0.
+        if len(embargo) or time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
+            await dedupe.send(key=TICK_KEY, value=b"")
+
+    return runtime
+
+
+def _source_ms(output: Output) -> int | None:
+    value = output.value
+    src = value.get("source") or (value.get("wirestream") or {}).get("source") or {}
+    ts = src.get("timestamp_ms") if isinstance(src, dict) else None
+    return ts if isinstance(ts, int) else None
+
+
+def _output_to_json(output: Output) -> dict[str, Any]:
+    return {"role": output.role, "key": output.key, "value": output.value, "verdict": output.verdict,
+            "reason": output.reason, "headers": [[k, v.decode("utf-8", "replace")] for k, v in output.headers]}
+
+
+def _output_from_json(data: dict[str, Any]) -> Output:
+    value = data["value"]
+    if "wirestream" in value and isinstance(value["wirestream"].get("embargo"), dict):
+        value["wirestream"]["embargo"]["held"] = False
+    verdict = "new" if value.get("wirestream", {}).get("verdict") == "new" else "version"
+    return Output(role=data["role"], key=data["key"], value=value, verdict=verdict,  # type: ignore[arg-type]
+                  reason=data.get("reason"), headers=tuple((k, v.encode()) for k, v in data["headers"]))
+
+
+async def _release_due(runtime: Runtime, publish: Callable[[Output], Any]) -> None:
+    embargo = runtime.tables["embargo"]
+    now_iso = runtime.pipeline.now_iso()
+    due = [key for key, raw in list(embargo.items()) if raw and orjson.loads(raw)["release_at"] <= now_iso]
+    for key in due:
+        held = orjson.loads(embargo[key])
+        del embargo[key]
+        await publish(_output_from_json(held["output"]))
+    runtime.metrics.embargo_held.set(len(embargo))
+
+
+async def _supersede(runtime: Runtime, key: str, newer: Output, publish: Callable[[Output], Any]) -> None:
+    embargo = runtime.tables["embargo"]
+    held = orjson.loads(embargo[key])
+    del embargo[key]
+    value = held["output"]["value"]
+    notice = {
+        "schema": "wirestream.duplicate.v1",
+        "uri": key,
+        "duplicate_of": {"uri": key, "version": newer.value.get("version", "1")},
+        "reason": "superseded",
+        "similarity": 0.0,
+        "headline": value["headlines"][0]["value"],
+        "source": value["wirestream"]["source"],
+        "feed_uri": None,
+        "feed_version": value.get("version"),
+        "fingerprint": value["wirestream"]["fingerprint"],
+        "processed_at": runtime.pipeline.now_iso(),
+    }
+    await publish(Output(role="duplicates", key=key, value=notice, verdict="duplicate", reason="superseded"))
+    runtime.metrics.embargo_held.set(len(embargo))
+
+
+def _update_state_gauges(runtime: Runtime) -> None:
+    stats = runtime.pipeline.deduper.stats()
+    runtime.metrics.state_entries.labels("stories").set(getattr(stats, "keys", 0))
+    runtime.metrics.state_bytes.labels("stories").set(getattr(stats, "bytes", 0))
+    runtime.metrics.learned_blocks.set(runtime.pipeline.learned.count())
+

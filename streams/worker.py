@@ -1,0 +1,43 @@
+"""``wirestream worker``: create the topics, build the app, run the Faust worker until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from importlib import metadata
+
+from prometheus_client import CollectorRegistry
+
+from streams.metrics import Metrics
+from streams.settings import Settings
+from streams.topics import ensure_topics
+from streams.topology import Runtime, build_app
+from streams.web import register_web
+
+
+def package_version() -> str:
+    """The installed wirestream version (for build info)."""
+    try:
+        return metadata.version("wirestream")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The app with its endpoints, on a fresh metrics registry."""
+    metrics = Metrics.create(CollectorRegistry(), version=package_version())
+    runtime = build_app(settings, metrics)
+    register_web(runtime)
+    return runtime
+
+
+def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
+    """Block running the worker (returns after SIGTERM / SIGINT)."""
+    import faust
+
+    logging.basicConfig(level=getattr(logging, loglevel.upper(), logging.WARNING))
+    asyncio.run(ensure_topics(settings))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = build_runtime(settings)
+    worker = faust.Worker(runtime.app, loglevel=loglevel, quiet=True)
+    worker.execute_from_commandline()
