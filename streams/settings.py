@@ -139,6 +139,32 @@ class Settings:
 _NOT_SETTINGS = frozenset({"WIRESTREAM_KAFKA_BOOTSTRAP_FILE", "WIRESTREAM_CACHE_DIR", "WIRESTREAM_TEST_BROKER"})
 
 
+def to_env(settings: Settings) -> dict[str, str]:
+    """The environment that reproduces ``settings`` (for child processes and ConfigMaps).
+
+    >>> Settings.from_env(to_env(Settings(partitions=2))).partitions
+    2
+    """
+    out: dict[str, str] = {}
+    _flatten(settings, "WIRESTREAM_", out)
+    return out
+
+
+def _flatten(obj: Any, prefix: str, out: dict[str, str]) -> None:
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        name = prefix + f.name.upper()
+        if dataclasses.is_dataclass(value):
+            _flatten(value, name + "_", out)
+        elif isinstance(value, Secret):
+            if value:
+                out[name] = value.reveal()
+        elif isinstance(value, bool):
+            out[name] = "true" if value else "false"
+        else:
+            out[name] = str(value)
+
+
 def env_var_names() -> list[tuple[str, str, str]]:
     """Every setting's (environment variable, type, default), for the README and --help."""
     rows: list[tuple[str, str, str]] = []
