@@ -1,0 +1,339 @@
+"""Cleaning stage: the story and only the story, with the page metadata pulled out into fields.
+
+Input: a ``WireItem`` whose ``body_text`` (plain-text page, ninjs/generic body) or
+``body_html`` (HTML page, ninjs ``body_html``) carries the body.
+
+Outcomes:
+    - a ``CleanedArticle``: verbatim story paragraphs in order, headline, byline
+      names, dateline, first/last published times (ISO 8601 with a timezone),
+      pictures (caption/credit/file-photo flag), contributor trailers, and a
+      cleaning report (``removed``: every removed block with its rule id, or
+      ``learned``);
+    - ``CleanError("empty_body")`` when no story text is left.
+
+Metadata the feed gave (``item.headline``, ``item.byline``, ``item.firstcreated``
+...) wins over metadata read from the page; the page fills what is missing.
+
+How blocks are classified (every block is story, metadata or chrome):
+    1. metadata readers: captions, contributor trailers, date lines, bylines;
+    2. chrome rules (``agents/rules/chrome.json``: data, not code);
+    3. structure: the story runs from the dateline paragraph (or the first
+       story-like paragraph after the head metadata) to the last story-like
+       paragraph; short blocks outside it are chrome, and so is everything after a
+       comments/disclaimer boundary; in HTML, blocks outside the main content or
+       dense with links are chrome;
+    4. learned per-source boilerplate (``agents/boilerplate.py``).
+
+Side effect: when ``learned`` is given, ``clean`` both consults and UPDATES it
+(one read and one write of the source's entry per call): the surviving blocks of
+this story are counted under its story key (``item.uri``, else ``item.url``, else
+the headline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from agents import clean_meta as meta
+from agents.boilerplate import LearnedBoilerplate
+from agents.clean_html import HtmlPage
+from agents.clean_html import parse as parse_html
+from agents.clean_rules import RULES, Rule
+from agents.clean_rules import match as match_rule
+from agents.clean_text import block_key, normalise, split_blocks
+from agents.errors import CleanError
+from agents.model import CleanedArticle, Dateline, Picture, Removal, WireItem
+from streams.settings import CleanSettings
+
+Label = Literal["story", "chrome", "meta", "candidate"]
+
+_SENTENCE_END = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002\uff01\uff1f:;")
+_MAX_REMOVALS = 300
+_EXCERPT = 160
+_HEAD_WINDOW = 12  # metadata blocks this far into the page still belong to the head
+_TITLE_SUFFIX = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
+
+
+@dataclass
+class _Block:
+    text: str
+    label: Label = "candidate"
+    rule: str | None = None
+    kind: str | None = None
+    in_main: bool = True
+    link_density: float = 0.0
+    tag: str = "p"
+    words: int = 0
+
+    @property
+    def story_like(self) -> bool:
+        """Reads like story prose: a long block, or a full sentence of some length."""
+        if not self.in_main or self.link_density > 0.5:
+            return False
+        if self.words >= 15:
+            return True
+        return self.words >= 7 and self.text[-1] in _SENTENCE_END
+
+
+@dataclass
+class _Found:
+    """Metadata read from the page while classifying."""
+
+    headline: str | None = None
+    byline: tuple[str, ...] = ()
+    first: str | None = None
+    updated: str | None = None
+    pictures: list[Picture] | None = None
+    contributors: list[str] | None = None
+
+
+def _blocks_from_text(text: str) -> list[_Block]:
+    return [_Block(t, words=t.count(" ") + 1) for t in split_blocks(text)]
+
+
+def _blocks_from_html(page: HtmlPage) -> list[_Block]:
+    out = []
+    any_main = any(b.in_main for b in page.blocks)
+    for b in page.blocks:
+        blk = _Block(b.text, in_main=b.in_main or not any_main, link_density=b.link_density, tag=b.tag,
+                     words=b.text.count(" ") + 1)
+        if b.in_caption:
+            blk.kind = "caption"
+        elif b.author_hint:
+            blk.kind = "author"
+        out.append(blk)
+    return out
+
+
+def _strip_site(title: str) -> str:
+    for sep in _TITLE_SUFFIX:
+        if sep in title:
+            head = title.rsplit(sep, 1)[0].strip()
+            if len(head) >= 15:
+                return head
+    return title
+
+
+def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str, Picture]) -> None:
+    """Pass 1: metadata readers, then chrome rules; per-page cache so repeated blocks cost once."""
+    cache: dict[str, tuple[Label, str | None, str | None]] = {}
+    contributors: list[str] = []
+    for b in blocks:
+        t = b.text
+        hit = cache.get(t)
+        if hit is not None and b.kind != "caption":
+            b.label, b.rule, b.kind = hit
+            continue
+        if b.kind == "caption" or len(t) <= 600:
+            pic = meta.caption(t, in_figure=b.kind == "caption")
+            if pic is not None and (b.kind == "caption" or pic.credit or pic.file_photo):
+                b.label, b.rule, b.kind = "meta", "picture", "caption"
+                prev = pictures.get(pic.caption)
+                if prev is None or (prev.credit is None and pic.credit):
+                    pictures[pic.caption] = pic
+                cache[t] = (b.label, b.rule, b.kind)
+                continue
+            if b.kind == "caption":
+                b.kind = None
+        c = meta.contributors(t)
+        if c is not None:
+            b.label, b.rule, b.kind = "meta", "contributors", "contributors"
+            if c not in contributors:
+                contributors.append(c)
+            continue
+        dl = meta.date_line(t, tz)
+        if dl is not None:
+            b.label, b.rule, b.kind = "meta", "date", "date"
+            first, upd = dl
+            found.first = found.first or first
+            found.updated = upd or found.updated
+            cache[t] = (b.label, b.rule, b.kind)
+            continue
+        names = meta.byline(t)
+        if names is None and b.kind == "author" and len(t) <= 80:
+            names = meta.split_names(t) or None
+        if names is not None:
+            b.label, b.rule, b.kind = "meta", "byline", "byline"
+            if not found.byline:
+                found.byline = names
+            continue
+        rule: Rule | None = match_rule(t, RULES)
+        if rule is not None:
+            b.label, b.rule, b.kind = "chrome", rule.id, rule.kind
+        cache[t] = (b.label, b.rule, b.kind)
+    found.contributors = contributors
+
+
+def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
+    """Pass 2: decide story vs chrome from the page's shape."""
+    n = len(blocks)
+    first_story = next((i for i, b in enumerate(blocks) if b.label == "candidate" and b.story_like), None)
+    if first_story is None:
+        for b in blocks:
+            if b.label == "candidate":
+                b.label, b.rule = "chrome", "structure.no-story"
+        return
+    # The story starts at the dateline paragraph, or after the head metadata (byline, dates).
+    start = first_story
+    dl_at = next((i for i, b in enumerate(blocks[: min(n, 60)]) if b.label == "candidate" and b.in_main
+                  and meta.dateline(b.text) is not None and b.words >= 6), None)
+    head_meta = [i for i, b in enumerate(blocks) if b.kind in ("date", "byline") and i < first_story + _HEAD_WINDOW]
+    if dl_at is not None and dl_at >= first_story and dl_at < first_story + _HEAD_WINDOW:
+        start = dl_at
+    elif head_meta and head_meta[-1] > first_story:
+        start = next((i for i in range(head_meta[-1] + 1, n) if blocks[i].label == "candidate"
+                      and blocks[i].story_like), first_story)
+    # Hard boundaries (comments, disclaimers) after the start end the story.
+    end = n
+    for i in range(start + 1, n):
+        if blocks[i].kind == "boundary":
+            end = i
+            break
+    last_story = max((i for i in range(start, end) if blocks[i].label == "candidate" and blocks[i].story_like),
+                     default=start)
+    # The headline: the last title-like candidate before the story start and its head metadata.
+    head_end = min([start, *[i for i in head_meta if i < start]])
+    if found.headline is None:
+        for i in range(head_end - 1, -1, -1):
+            b = blocks[i]
+            if b.label == "candidate" and 2 <= b.words <= 30 and b.text[-1] not in ".:" and b.link_density < 0.5:
+                found.headline = b.text
+                b.label, b.rule = "meta", "headline"
+                break
+    soft = False
+    for i, b in enumerate(blocks):
+        if i >= end:
+            if b.kind != "contributors" and b.label != "chrome":
+                b.label, b.rule = "chrome", "structure.after-boundary"
+            continue
+        if b.label == "chrome" and b.kind == "boundary_soft":
+            soft = i > start
+            continue
+        if b.label == "chrome" and b.kind == "edge" and start <= i <= last_story:
+            b.label, b.rule, b.kind = "candidate", None, None
+        if b.label != "candidate":
+            continue
+        if soft:
+            if b.story_like and b.words >= 12:
+                soft = False
+            else:
+                b.label, b.rule = "chrome", "structure.list"
+                continue
+        if is_html and not b.in_main:
+            b.label, b.rule = "chrome", "html.outside-main"
+        elif is_html and b.link_density > 0.5:
+            b.label, b.rule = "chrome", "html.link-dense"
+        elif i < start:
+            b.label, b.rule = "chrome", "structure.before-story"
+        elif i > last_story:
+            b.label, b.rule = "chrome", "structure.after-story"
+        else:
+            b.label = "story"
+
+
+def _story_key(item: WireItem, headline: str, paragraphs: list[str]) -> str:
+    if item.uri:
+        return block_key("uri:" + item.uri)
+    if item.url:
+        return block_key("url:" + item.url)
+    return block_key("h:" + (headline or (paragraphs[0] if paragraphs else "")))
+
+
+def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplate | None = None) -> CleanedArticle:
+    """Clean one wire item into a ``CleanedArticle`` (see the module docstring for outcomes and side effects).
+
+    Args:
+        item: The parsed wire item; ``body_text`` or ``body_html`` carries the body.
+        settings: Cleaning knobs (default timezone, learning thresholds).
+        learned: Per-source learned boilerplate; consulted AND updated when given.
+
+    Returns:
+        The cleaned article.
+
+    Raises:
+        CleanError: ``empty_body`` when nothing of the story is left.
+
+    >>> from agents.model import WireItem
+    >>> art = clean(WireItem(format="text", source="demo", body_text=(
+    ...     "Share this article\\n\\nBig news\\n\\nBy Ann Lee\\n\\n"
+    ...     "PARIS (AFP) - Something happened in Paris on Monday, officials said.\\n\\n"
+    ...     "\\u00a9 2024 Demo Media. All rights reserved.")), settings=CleanSettings())
+    >>> art.headline, art.byline, art.dateline.city, art.paragraphs
+    ('Big news', ('Ann Lee',), 'Paris', ('PARIS (AFP) - Something happened in Paris on Monday, officials said.',))
+    """
+    tz = settings.default_timezone
+    found = _Found()
+    is_html = item.body_html is not None and (item.body_text is None or bool(item.body_html.strip()))
+    page: HtmlPage | None = None
+    if is_html:
+        page = parse_html(item.body_html or "")
+        blocks = _blocks_from_html(page)
+        found.headline = normalise(page.h1) if page.h1 else None
+    else:
+        blocks = _blocks_from_text(item.body_text or "")
+    if not blocks:
+        raise CleanError("empty_body", "the body has no text")
+    pictures: dict[str, Picture] = {}
+    _read_meta(blocks, found, tz, pictures)
+    page_headline_from_h1 = found.headline
+    _structure(blocks, found, is_html)
+    headline_text = found.headline
+    # Drop story blocks that merely repeat the headline (an <h1> inside the article).
+    for b in blocks:
+        if b.label == "story" and headline_text and b.text == headline_text:
+            b.label, b.rule = "meta", "headline"
+    story_idx = [i for i, b in enumerate(blocks) if b.label == "story"]
+    if learned is not None and story_idx:
+        key = _story_key(item, item.headline or headline_text or "", [blocks[i].text for i in story_idx])
+        candidates = {block_key(blocks[i].text): i for i in story_idx if len(blocks[i].text) >= settings.learn_min_chars}
+        known = learned.observe(item.source, key, list(candidates))
+        for k, i in candidates.items():
+            if k in known:
+                blocks[i].label, blocks[i].rule = "chrome", "learned"
+        learned_count = len(known)
+    else:
+        learned_count = 0
+    paragraphs = tuple(b.text for b in blocks if b.label == "story")
+    if not paragraphs:
+        raise CleanError("empty_body", "nothing of the story is left after cleaning")
+    removed: list[Removal] = []
+    for b in blocks:
+        if b.label == "chrome":
+            if len(removed) >= _MAX_REMOVALS:
+                removed.append(Removal("truncated", f"{sum(1 for x in blocks if x.label == 'chrome') - len(removed)}"
+                                                    " more removed blocks not listed"))
+                break
+            removed.append(Removal(b.rule or "structure", b.text[:_EXCERPT]))
+
+    # Metadata: feed first, then structured page metadata, then what the text said.
+    headline = item.headline or page_headline_from_h1 or headline_text
+    if not headline and page is not None and page.headline:
+        headline = _strip_site(normalise(page.headline))
+    byline = item.byline or found.byline or (page.authors if page is not None else ())
+    first = item.firstcreated
+    updated = item.versioncreated
+    if page is not None:
+        times = [d for d in (meta.parse_date(v, tz) for v in page.time_values) if d]
+        first = first or (meta.parse_date(page.published, tz) if page.published else None) or (
+            times[0] if times else None)
+        updated = updated or (meta.parse_date(page.modified, tz) if page.modified else None) or (
+            times[-1] if len(times) > 1 else None)
+    first = first or found.first
+    updated = updated or found.updated or first
+    dl = next((d for d in (meta.dateline(p) for p in paragraphs[:2]) if d is not None), None) or Dateline()
+    credit = item.agency or dl.agency
+    return CleanedArticle(
+        item=item,
+        headline=normalise(headline or "") or paragraphs[0][:120],
+        paragraphs=paragraphs,
+        byline=tuple(byline),
+        dateline=dl,
+        firstcreated=first,
+        versioncreated=updated,
+        pictures=tuple(pictures.values()),
+        contributors=tuple(found.contributors or ()),
+        credit=credit,
+        removed=tuple(removed),
+        learned_blocks=learned_count,
+    )

@@ -1,0 +1,328 @@
+"""HTML main-text extraction for the cleaning stage.
+
+Input: an HTML page (or a ninjs ``body_html`` fragment). Output: an ``HtmlPage`` with
+every text block of the page in document order (plain text, entities decoded, no
+markup), a flag saying which blocks lie in the main content, and structured
+metadata (JSON-LD, meta tags, ``<time>``).
+
+How the main content is found: the page is parsed once with lexbor (selectolax,
+a C HTML5 parser, ~10x faster than lxml for this), scripts/styles/forms controls
+are dropped in C, then one iterative walk (no recursion, so deep nesting cannot
+overflow) cuts the DOM into blocks at block-level elements and ``<br>``. Each
+block's text length, commas and link density score its nearest block ancestors
+(readability-style: parent full, grandparent half, ...); the best-scoring
+container, together with sibling containers that score close to it, is the main
+content. Elements whose class/id say "comments", "share", "related", ... are not
+candidates. Cost is linear in the number of nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from agents.clean_text import normalise
+
+_DROP_TAGS = [
+    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select", "option",
+    "textarea", "input", "head", "object", "embed", "video", "audio", "map", "math", "nav", "label", "dialog",
+]
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dir div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu ol p pre section summary table tbody td tfoot th thead "
+    "tr ul caption legend".split()
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_SKIP_SELF = frozenset({"aside", "footer"})
+_NEG = re.compile(
+    r"comment|share|sharing|social|related|promo|newsletter|cookie|consent|sidebar|breadcrumb|advert|"
+    r"(?:^|[\s_-])ads?(?:$|[\s_-])|ad-slot|adslot|banner|subscri|paywall|recommend|popular|most-?read|outbrain|"
+    r"taboola|sponsor|footer|masthead|menu|(?:^|[\s_-])nav|toolbar|modal|popup|signup|login|tags|widget|"
+    r"disqus|rating|pagination|skip-link|read-?more|more-stories|teaser",
+    re.IGNORECASE,
+)
+_POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|cuerpo|artikel|inhalt", re.IGNORECASE)
+_CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text", re.IGNORECASE)
+_AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter", re.IGNORECASE)
+_MAX_NODES = 200_000  # pages beyond this are cut (bounded work per record)
+
+
+@dataclass
+class HtmlBlock:
+    """One block of page text and the features the classifier uses."""
+
+    text: str
+    tag: str
+    link_chars: int = 0
+    in_caption: bool = False
+    author_hint: bool = False
+    in_main: bool = False
+    negative: bool = False
+    """Inside an element whose class/id marks it as chrome (comments, share bar, related links)."""
+
+    @property
+    def link_density(self) -> float:
+        """Share of the block's characters inside links."""
+        return self.link_chars / max(1, len(self.text))
+
+
+@dataclass
+class HtmlPage:
+    """An HTML page cut into blocks, with structured metadata."""
+
+    blocks: list[HtmlBlock]
+    headline: str | None = None
+    h1: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: tuple[str, ...] = ()
+    time_values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Frame:
+    eid: int
+    block: bool
+    link: bool
+    caption: bool
+    author: bool
+    tag: str
+
+
+def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
+    for node in tree.css('script[type="application/ld+json"]')[:8]:
+        raw = node.text(deep=True)
+        if not raw or len(raw) > 500_000:
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            continue
+        todo: list[Any] = [data]
+        seen = 0
+        while todo and seen < 200:
+            seen += 1
+            obj = todo.pop()
+            if isinstance(obj, list):
+                todo.extend(obj[:50])
+                continue
+            if not isinstance(obj, dict):
+                continue
+            if "@graph" in obj:
+                todo.append(obj["@graph"])
+            kind = obj.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if not any(isinstance(k, str) and ("Article" in k or k in {"BlogPosting", "Report"}) for k in kinds):
+                continue
+            if isinstance(obj.get("headline"), str) and not page.headline:
+                page.headline = obj["headline"]
+            if isinstance(obj.get("datePublished"), str) and not page.published:
+                page.published = obj["datePublished"]
+            if isinstance(obj.get("dateModified"), str) and not page.modified:
+                page.modified = obj["dateModified"]
+            authors = obj.get("author")
+            if authors and not page.authors:
+                alist = authors if isinstance(authors, list) else [authors]
+                names = []
+                for a in alist[:10]:
+                    name = a.get("name") if isinstance(a, dict) else a
+                    if isinstance(name, str) and name.strip():
+                        names.append(normalise(name))
+                page.authors = tuple(names)
+
+
+_META_PUB = ("article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate",
+             "date", "dc.date", "dc.date.issued", "parsely-pub-date", "sailthru.date", "dcterms.created")
+_META_MOD = ("article:modified_time", "og:article:modified_time", "datemodified", "og:updated_time", "lastmod",
+             "dcterms.modified")
+
+
+def _meta_tags(tree: LexborHTMLParser, page: HtmlPage) -> None:
+    values: dict[str, str] = {}
+    for node in tree.css("meta")[:300]:
+        attrs = node.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        content = attrs.get("content")
+        if key and content and key not in values:
+            values[key] = content
+    if not page.headline:
+        page.headline = values.get("og:title") or values.get("twitter:title")
+    if not page.published:
+        page.published = next((values[k] for k in _META_PUB if k in values), None)
+    if not page.modified:
+        page.modified = next((values[k] for k in _META_MOD if k in values), None)
+    if not page.authors and values.get("author") and not values["author"].startswith("http"):
+        page.authors = (normalise(values["author"]),)
+
+
+def parse(html: str) -> HtmlPage:
+    """Parse ``html`` into blocks and metadata, and mark the main-content blocks."""
+    tree = LexborHTMLParser(html)
+    page = HtmlPage(blocks=[])
+    _json_ld(tree, page)
+    _meta_tags(tree, page)
+    title = tree.css_first("title")
+    if title is not None and not page.headline:
+        page.headline = normalise(title.text(deep=True)) or None
+    for t in tree.css("time[datetime]")[:10]:
+        dt = t.attributes.get("datetime")
+        if dt:
+            page.time_values.append(dt)
+    tree.strip_tags(_DROP_TAGS)
+    root = tree.body or tree.root
+    if root is None:
+        return page
+    _walk(root, page)
+    return page
+
+
+def _walk(root: LexborNode, page: HtmlPage) -> None:
+    """Cut the DOM into blocks and pick the main content (one iterative pass, then scoring)."""
+    blocks = page.blocks
+    frames: list[_Frame] = []
+    block_stack: list[int] = []  # element ids of open block-level elements
+    parent_of: dict[int, int] = {}
+    span: dict[int, list[int]] = {}  # element id -> [first block index, end block index]
+    tag_of: dict[int, str] = {}
+    bonus: dict[int, float] = {}
+    owners: list[tuple[int, ...]] = []  # per block: nearest block ancestors, deepest first
+    buf: list[str] = []
+    link_chars = 0
+    skip_depth = 0
+    next_id = 0
+    count = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        if buf:
+            text = normalise("".join(buf))
+            buf.clear()
+            if text:
+                caption = any(f.caption for f in frames[-6:])
+                author = any(f.author for f in frames[-4:])
+                owner_tag = next((f.tag for f in reversed(frames) if f.block), "div")
+                blocks.append(HtmlBlock(text, owner_tag, min(link_chars, len(text)), caption, author,
+                                        negative=skip_depth > 0))
+                owners.append(tuple(block_stack[-5:][::-1]))
+        link_chars = 0
+
+    node: LexborNode | None = root
+    while node is not None:
+        count += 1
+        if count > _MAX_NODES:
+            break
+        tag = node.tag or ""
+        pushed = False
+        if tag == "-text":
+            text = node.text_content or ""
+            if text:
+                buf.append(text)
+                if frames and any(f.link for f in frames[-3:]):
+                    link_chars += len(text.strip())
+        elif tag == "br":
+            flush()
+        elif tag and tag[0] != "-" and tag != "!--":
+            attrs = node.attributes
+            cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+            is_block = tag in _BLOCK_TAGS
+            skip = tag in _SKIP_SELF or (
+                tag not in {"body", "html", "article", "main", "p", "h1"} and bool(cls.strip()) and bool(_NEG.search(cls))
+                and not re.search(r"article-?body|story-?body|entry-content|post-content|main-content", cls, re.I)
+            )
+            if skip or skip_depth:
+                skip_depth += 1
+            if is_block:
+                flush()
+                eid = next_id
+                next_id += 1
+                if block_stack:
+                    parent_of[eid] = block_stack[-1]
+                block_stack.append(eid)
+                tag_of[eid] = tag
+                span[eid] = [len(blocks), len(blocks)]
+                b = 0.0
+                if tag in {"article", "main"}:
+                    b += 0.25
+                if cls.strip() and _POS.search(cls):
+                    b += 0.25
+                if skip_depth:
+                    b -= 10.0
+                bonus[eid] = b
+            else:
+                eid = -1
+            frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or bool(
+                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag))
+            pushed = True
+        if pushed and node.child is not None:
+            node = node.child
+            continue
+        if pushed:
+            skip_depth = _leave(frames, block_stack, span, blocks, flush, skip_depth)
+        while node is not root and node.next is None:
+            node = node.parent
+            if node is None:
+                break
+            skip_depth = _leave(frames, block_stack, span, blocks, flush, skip_depth)
+        if node is None or node is root:
+            break
+        node = node.next
+    flush()
+    for eid in block_stack:
+        span[eid][1] = len(blocks)
+    _choose_main(page, owners, span, parent_of, tag_of, bonus)
+
+
+def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[int]], blocks: list[HtmlBlock],
+           flush: Any, skip_depth: int) -> int:
+    if not frames:
+        return skip_depth
+    f = frames[-1]
+    if f.block:
+        flush()
+    frames.pop()
+    if f.block and block_stack and block_stack[-1] == f.eid:
+        block_stack.pop()
+        span[f.eid][1] = len(blocks)
+    return max(0, skip_depth - 1) if skip_depth else 0
+
+
+def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, list[int]],
+                 parent_of: dict[int, int], tag_of: dict[int, str], bonus: dict[int, float]) -> None:
+    blocks = page.blocks
+    score: dict[int, float] = {}
+    chars: dict[int, int] = {}
+    links: dict[int, int] = {}
+    weights = (1.0, 1.0, 0.5, 0.33, 0.25)
+    for i, b in enumerate(blocks):
+        n = len(b.text)
+        for lvl, eid in enumerate(owners[i]):
+            chars[eid] = chars.get(eid, 0) + n
+            links[eid] = links.get(eid, 0) + b.link_chars
+            if b.in_caption or n < 25 or bonus.get(eid, 0) < -1:
+                continue
+            s = (1 + min(b.text.count(",") + b.text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - b.link_density)
+            score[eid] = score.get(eid, 0.0) + s * weights[lvl]
+    if not score:
+        return
+    final = {
+        eid: s * (1 - links.get(eid, 0) / max(1, chars.get(eid, 1))) * (1 + bonus.get(eid, 0))
+        for eid, s in score.items()
+    }
+    best = max(final, key=final.__getitem__)
+    top = final[best]
+    chosen = [best]
+    parent = parent_of.get(best)
+    if parent is not None:
+        for eid, s in final.items():
+            if eid != best and parent_of.get(eid) == parent and s >= max(top * 0.2, 3.0):
+                chosen.append(eid)
+    for eid in chosen:
+        lo, hi = span[eid]
+        for i in range(lo, hi):
+            blocks[i].in_main = not blocks[i].negative
+    h1 = next((b.text for b in blocks if b.tag == "h1"), None)
+    page.h1 = h1

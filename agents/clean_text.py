@@ -1,0 +1,76 @@
+"""Text normalisation and plain-text block splitting for the cleaning stage.
+
+Input: raw page text. Output: normalised blocks (one paragraph or one line each).
+Normalisation is NFC, stray control / zero-width / bidi-override characters
+removed, whitespace runs collapsed to one space inside a block; quotes and dashes
+are kept as written. Pure, linear in the input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from hashlib import blake2b
+
+# C0/C1 controls except tab/newline, zero-width characters, bidi embeddings/overrides/isolates, BOM, soft hyphen.
+_STRAY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"\s+")
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+_DIGITS = re.compile(r"\d+")
+
+# A wrapped paragraph: every line but the last is "full" (wire copy wraps at 64-80 columns).
+_WRAP_MIN, _WRAP_MAX = 45, 82
+
+
+def normalise(text: str) -> str:
+    """One block's text: NFC, stray characters removed, whitespace collapsed, trimmed.
+
+    >>> normalise("  caf\\u0065\\u0301 \\u200bau  lait\\n")
+    'café au lait'
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = _STRAY.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def block_key(text: str) -> str:
+    """A short fingerprint of a normalised block, digits folded (so "© 2023" and "© 2024" match)."""
+    folded = _DIGITS.sub("0", text.casefold())
+    return blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def split_blocks(text: str) -> list[str]:
+    """Split a plain-text page into normalised blocks.
+
+    Blank lines separate groups; inside a group every line is its own block
+    (scraped pages put one paragraph per line) unless the group reads as one
+    hard-wrapped paragraph, which is joined with single spaces.
+    """
+    text = _NEWLINES.sub("\n", text)
+    text = _STRAY.sub("", text)
+    blocks: list[str] = []
+    group: list[str] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        lengths = [len(g) for g in group]
+        if len(group) >= 2 and all(_WRAP_MIN <= n <= _WRAP_MAX for n in lengths[:-1]) and lengths[-1] <= _WRAP_MAX:
+            joined = normalise(" ".join(group))
+            if joined:
+                blocks.append(joined)
+        else:
+            for g in group:
+                n = normalise(g)
+                if n:
+                    blocks.append(n)
+        group.clear()
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            flush()
+        else:
+            group.append(stripped)
+    flush()
+    return blocks
