@@ -38,11 +38,12 @@ def client_kwargs(settings: Settings) -> dict[str, Any]:
 def faust_credentials(settings: Settings) -> Any:
     """Faust ``broker_credentials`` for the configured security protocol (None for PLAINTEXT)."""
     import faust
+    from faust.types.auth import SASLMechanism  # `import faust` alone does not load faust.types
 
     sec = settings.security
     context = _ssl_context(settings)
     if sec.protocol.startswith("SASL"):
-        mechanism = faust.types.auth.SASLMechanism(sec.sasl_mechanism)
+        mechanism = SASLMechanism(sec.sasl_mechanism)
         return faust.SASLCredentials(username=sec.sasl_username, password=sec.sasl_password.reveal(),
                                      mechanism=mechanism, ssl_context=context)
     if context is not None:
