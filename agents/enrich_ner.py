@@ -1,0 +1,641 @@
+"""Fast rule and gazetteer based entity recognition for the enrich stage.
+
+Input: the cleaned body text, the byline names, the dateline city and the
+shared :class:`~agents.enrich_gazetteer.Gazetteer` and :class:`Lexicon`.
+Outcome: people, organisations and places (:class:`Found`) with every mention's
+character offsets into the body. Side effects: none.
+
+How, in one pass over the words (about 0.3 ms for 600 words):
+
+1. Runs of capitalised words (with name particles such as ``von``/``bin`` and
+   ``of`` after an organisation head word) are candidate spans; a possessive
+   ``'s`` or any punctuation ends a span.
+2. Sentence-initial and common capitalised words (``The``, ``Police`` when the
+   story also writes ``police``) are trimmed: the classic false positives.
+3. Whole-span lexicon hits first (organisations, countries, demonyms, US
+   states), then organisation suffixes (``Inc``, ``Bank``, ``Ministry``), then
+   titles/roles split a span into its left part (``Belarus``) and a person
+   (``President`` -> ``Alexander Lukashenko``). Persons also come from given
+   names, a following speech verb (``X said``) or an age apposition (``X, 35,``).
+4. Single unknown words are resolved in a second pass: a known person's
+   surname (``Lukashenko`` -> ``Alexander Lukashenko``), else a city.
+5. Role references such as ``the Kremlin leader`` or ``the Belarusian leader``
+   become mentions of the person tied to that country by ``Russia's Vladimir
+   Putin`` or ``President Alexander Lukashenko of Belarus``.
+
+The byline's names never become people of the story.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal, NamedTuple
+
+from agents.enrich_gazetteer import City, Gazetteer
+from agents.model import Mention
+
+Kind = Literal["person", "organisation", "place"]
+Feature = Literal["country", "city", "region", "other"]
+
+# A word: "U.S." style dotted acronyms, else letters with inner apostrophes,
+# hyphens, dots or ampersands (each needs a word character after it, so the
+# pattern is linear: no nested quantifiers over overlapping classes).
+_TOKEN_RE = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_](?:[\w&]|['’.\-](?=\w))*")
+_SENTENCE_GAP_RE = re.compile(r"[.!?:;\"“”‘(\[\n\u2013\u2014]|\s-\s")
+_AGE_RE = re.compile(r",\s+\d{1,3},")
+_OF_PLACE_RE = re.compile(r" of ((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,2})")
+_MAX_SPAN_TOKENS = 8
+_MAX_TITLE_TOKENS = 4
+
+
+@dataclass
+class Found:
+    """One entity as the recogniser collected it (mutable while collecting)."""
+
+    kind: Kind
+    name: str
+    mentions: list[Mention] = field(default_factory=list)
+    role: str | None = None
+    country_code: str | None = None
+    geonames_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    feature: Feature = "other"
+    population: int = 0
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The recogniser's word lists (``agents/rules/enrich_lexicon.json`` and given names)."""
+
+    titles: frozenset[str]
+    person_titles: frozenset[str]
+    leader_nouns: frozenset[str]
+    org_suffixes: frozenset[str]
+    org_of_heads: frozenset[str]
+    particles: frozenset[str]
+    honorifics: frozenset[str]
+    speech_verbs: frozenset[str]
+    orgs: dict[str, str]
+    org_countries: dict[str, str]
+    function_words: frozenset[str]
+    common_caps: frozenset[str]
+    short_org_case_insensitive: frozenset[str]
+    first_names: frozenset[str]
+
+    @classmethod
+    def load(cls) -> Lexicon:
+        """Read the packaged lexicon files."""
+        rules = resources.files("agents.rules")
+        raw = json.loads(rules.joinpath("enrich_lexicon.json").read_text("utf-8"))
+        names_text = resources.files("agents").joinpath("data/enrich_first_names.txt").read_text("utf-8")
+        first = frozenset(
+            line.strip() for line in names_text.splitlines() if line.strip() and not line.startswith("#")
+        )
+        return cls(
+            titles=frozenset(raw["titles"]),
+            person_titles=frozenset(raw["person_only_titles"]),
+            leader_nouns=frozenset(raw["leader_nouns"]),
+            org_suffixes=frozenset(raw["org_suffixes"]),
+            org_of_heads=frozenset(raw["org_of_heads"]),
+            particles=frozenset(raw["name_particles"]),
+            honorifics=frozenset(raw["honorifics"]),
+            speech_verbs=frozenset(raw["speech_verbs"]),
+            orgs=dict(raw["orgs"]),
+            org_countries={k: v for k, v in raw["org_countries"].items() if v},
+            function_words=frozenset(raw["function_words"]),
+            common_caps=frozenset(raw["common_caps"]),
+            short_org_case_insensitive=frozenset(raw["short_org_case_insensitive"]),
+            first_names=first,
+        )
+
+
+class Token(NamedTuple):
+    """A word of the body: its text without a possessive ending, and where it is."""
+
+    text: str
+    start: int
+    end: int
+    cap: bool
+    sentence_start: bool
+    possessive: bool
+    gap_before: str
+
+
+@dataclass
+class Recognised:
+    """What :func:`recognise` returns."""
+
+    people: list[Found]
+    organisations: list[Found]
+    places: list[Found]
+    lower_words: list[str]
+    """Every word of the body, lower-cased, in order (reused by topics and keywords)."""
+    story_countries: frozenset[str]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into words with offsets, marking sentence starts and possessives."""
+    tokens: list[Token] = []
+    prev_end = 0
+    for m in _TOKEN_RE.finditer(text):
+        word = m.group()
+        start, end = m.span()
+        gap = text[prev_end:start]
+        possessive = False
+        if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+            word = word[:-2]
+            end -= 2
+            possessive = True
+        # Fast path: a single space between words is never a sentence boundary.
+        sentence_start = not tokens or (gap != " " and _SENTENCE_GAP_RE.search(gap) is not None)
+        tokens.append(Token(word, start, end, word[0].isupper(), sentence_start, possessive, gap))
+        prev_end = m.end()
+    return tokens
+
+
+class Recogniser:
+    """The fast entity recogniser; build once, call :meth:`recognise` per article."""
+
+    def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon) -> None:
+        self.gaz = gazetteer
+        self.lex = lexicon
+
+    def recognise(
+        self,
+        body: str,
+        *,
+        byline: tuple[str, ...] = (),
+        dateline_city: str | None = None,
+    ) -> Recognised:
+        """Find the people, organisations and places of one body text."""
+        tokens = tokenize(body)
+        lower_words = [t.text.lower() for t in tokens]
+        lowercase_used = frozenset(w for t, w in zip(tokens, lower_words, strict=True) if not t.cap)
+        state = _State(self, body, tokens, lowercase_used)
+        for span in _spans(tokens, self.lex):
+            state.classify_span(span)
+        state.resolve_pending(dateline_city.lower() if dateline_city else None)
+        state.resolve_role_references()
+        state.drop_byline(byline)
+        return Recognised(
+            people=list(state.people.values()),
+            organisations=list(state.orgs.values()),
+            places=list(state.places.values()),
+            lower_words=lower_words,
+            story_countries=frozenset(state.countries_named),
+        )
+
+
+def _spans(tokens: list[Token], lex: Lexicon) -> list[list[Token]]:
+    """Maximal runs of capitalised words, joined by single spaces and name particles."""
+    spans: list[list[Token]] = []
+    cur: list[Token] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t.cap:
+            joinable = (
+                cur
+                and t.gap_before == " "
+                and not cur[-1].possessive
+                and len(cur) < _MAX_SPAN_TOKENS
+                and not t.sentence_start
+            )
+            if not joinable and cur:
+                spans.append(cur)
+                cur = []
+            cur.append(t)
+            i += 1
+            continue
+        # A lower-case connector joins two capitalised runs: "Ursula von der Leyen", "Bank of England".
+        if cur and t.gap_before == " " and not cur[-1].possessive:
+            low = t.text.lower()
+            j = i
+            if low in lex.particles:
+                while j < n and tokens[j].text.lower() in lex.particles and tokens[j].gap_before == " " and j - i < 3:
+                    j += 1
+            elif low in ("of", "&") and cur[-1].text.lower() in lex.org_of_heads:
+                j = i + 1
+            if j > i and j < n and tokens[j].cap and tokens[j].gap_before == " " and len(cur) + j - i < _MAX_SPAN_TOKENS:
+                cur.extend(tokens[i:j])
+                i = j
+                continue
+        if cur:
+            spans.append(cur)
+            cur = []
+        i += 1
+    if cur:
+        spans.append(cur)
+    return spans
+
+
+def _surface(toks: list[Token]) -> str:
+    return " ".join(t.text for t in toks)
+
+
+class _State:
+    """Per-article collection state (kept out of the recogniser so it stays shareable)."""
+
+    def __init__(self, rec: Recogniser, body: str, tokens: list[Token], lowercase_used: frozenset[str]) -> None:
+        self.gaz = rec.gaz
+        self.lex = rec.lex
+        self.body = body
+        self.tokens = tokens
+        self.lowercase_used = lowercase_used
+        self.people: dict[str, Found] = {}
+        self.orgs: dict[str, Found] = {}
+        self.places: dict[str, Found] = {}
+        self.countries_named: set[str] = set()
+        self.pending: list[list[Token]] = []
+        self.pending_cities: list[tuple[str, list[Token], bool]] = []
+        self.person_country: dict[str, str] = {}
+
+    # --- adding -----------------------------------------------------------------
+
+    def _mention(self, toks: list[Token]) -> Mention:
+        start, end = toks[0].start, toks[-1].end
+        return Mention(start, end, self.body[start:end])
+
+    def add_person(self, toks: list[Token], role: str | None = None, name: str | None = None) -> Found:
+        name = name or _surface(toks)
+        found = self.people.get(name)
+        if found is None:
+            found = self.people[name] = Found("person", name)
+        found.mentions.append(self._mention(toks))
+        if role and not found.role:
+            found.role = role
+        return found
+
+    def add_org(self, toks: list[Token], name: str) -> None:
+        found = self.orgs.get(name)
+        if found is None:
+            found = self.orgs[name] = Found("organisation", name)
+            cc = self.lex.org_countries.get(name)
+            if cc:
+                found.country_code = cc
+        found.mentions.append(self._mention(toks))
+
+    def add_country(self, toks: list[Token], cc: str) -> None:
+        country = self.gaz.by_code[cc]
+        key = f"country:{cc}"
+        found = self.places.get(key)
+        if found is None:
+            found = self.places[key] = Found(
+                "place", country.name, country_code=cc, geonames_id=country.geonames_id,
+                lat=country.lat, lon=country.lon, feature="country",
+            )
+        found.mentions.append(self._mention(toks))
+        self.countries_named.add(cc)
+
+    def add_city(self, toks: list[Token], city: City) -> None:
+        key = f"city:{city.geonames_id}"
+        found = self.places.get(key)
+        if found is None:
+            found = self.places[key] = Found(
+                "place", city.name, country_code=city.country_code, geonames_id=city.geonames_id,
+                lat=city.lat, lon=city.lon, feature="city", population=city.population,
+            )
+        found.mentions.append(self._mention(toks))
+
+    def add_region(self, toks: list[Token], key: str) -> None:
+        region = self.gaz.regions[key]
+        pkey = f"region:{region.name}"
+        found = self.places.get(pkey)
+        if found is None:
+            found = self.places[pkey] = Found(
+                "place", region.name, country_code=region.country_code, geonames_id=region.geonames_id,
+                feature="region",
+            )
+        found.mentions.append(self._mention(toks))
+
+    # --- classifying --------------------------------------------------------------
+
+    def classify_span(self, span: list[Token]) -> None:
+        span = self._trim(span)
+        if not span:
+            return
+        if self._lexicon_hit(span):
+            return
+        # Organisation suffix: "Standard Oil Co", "Texas Commerce Bancshares", "Defence Ministry".
+        last = span[-1].text.lower()
+        if len(span) >= 2 and last in self.lex.org_suffixes and span[0].text.lower() not in self.lex.person_titles:
+            self._split_leading_place(span, org=True)
+            return
+        if span[0].text.lower() in self.lex.org_of_heads and any(t.text == "of" for t in span):
+            self.add_org(span, _surface(span))
+            return
+        if self._title_split(span):
+            return
+        self._classify_plain(span, role=self._lowercase_title_before(span[0]))
+
+    def _trim(self, span: list[Token]) -> list[Token]:
+        """Drop sentence-initial common words, function words and trailing particles."""
+        lex = self.lex
+        while span:
+            first = span[0]
+            low = first.text.lower()
+            if self._known_whole(span):
+                break
+            if low in lex.titles and len(span) > 1:
+                break  # "President Alexander Lukashenko" at a sentence start: the title split needs it.
+            drop = low in lex.function_words or (
+                first.sentence_start
+                and (low in lex.common_caps or (low in self.lowercase_used and not self._known_word(low)))
+            )
+            if not drop:
+                break
+            span = span[1:]
+            if span:
+                span = [_restart(span[0]), *span[1:]]
+        while span and (span[-1].text.lower() in lex.function_words or span[-1].text.lower() in lex.particles):
+            span = span[:-1]
+        while span and span[0].text.lower() in lex.particles:
+            span = span[1:]
+        # Split at inner function words ("Monday", "The"): rare, handle the left part only.
+        if len(span) < 2 or not any(t.text.lower() in lex.function_words for t in span[1:]) or self._known_whole(span):
+            return span
+        for k, t in enumerate(span[1:], 1):
+            if t.text.lower() in lex.function_words:
+                rest = span[k + 1 :]
+                if rest:
+                    self.classify_span(rest)
+                span = span[:k]
+                break
+        return span
+
+    def _known_word(self, low: str) -> bool:
+        return low in self.gaz.countries or low in self.gaz.demonyms or low in self.lex.orgs
+
+    def _known_whole(self, span: list[Token]) -> bool:
+        low = _surface(span).lower()
+        return low in self.lex.orgs or low in self.gaz.countries or low in self.gaz.regions
+
+    def _org_name(self, span: list[Token]) -> str | None:
+        surface = _surface(span)
+        low = surface.lower()
+        name = self.lex.orgs.get(low)
+        if name is None:
+            return None
+        # Short acronyms ("WHO", "EC", "UN") only count in capitals: "who", "Ec" are words.
+        if len(low) <= 4 and low.replace(".", "").isalpha() and low not in self.lex.short_org_case_insensitive:
+            if not surface.replace(".", "").isupper():
+                return None
+        return name
+
+    def _lexicon_hit(self, span: list[Token]) -> bool:
+        low = _surface(span).lower()
+        org = self._org_name(span)
+        if org is not None:
+            self.add_org(span, org)
+            return True
+        cc = self._country_code(span)
+        if cc is not None:
+            self.add_country(span, cc)
+            return True
+        if low in self.gaz.demonyms:
+            self.add_country(span, self.gaz.demonyms[low])
+            return True
+        if low in self.gaz.regions and not (len(span) == 1 and span[0].sentence_start and low in self.lowercase_used):
+            self.add_region(span, low)
+            return True
+        return False
+
+    def _country_code(self, span: list[Token]) -> str | None:
+        surface = _surface(span)
+        low = surface.lower()
+        country = self.gaz.countries.get(low)
+        if country is None:
+            return None
+        if len(low) <= 3 and not surface.replace(".", "").isupper():
+            return None  # "us" the pronoun, "Us"
+        return country.country_code
+
+    def _split_leading_place(self, span: list[Token], *, org: bool) -> None:
+        # "Russian Defence Ministry": the demonym names the country too.
+        first = span[0].text.lower()
+        if first in self.gaz.demonyms and len(span) > 2:
+            self.countries_named.add(self.gaz.demonyms[first])
+        if org:
+            self.add_org(span, _surface(span))
+
+    def _title_split(self, span: list[Token]) -> bool:
+        """Split ``[left] Title Name`` into the left part and a person with a role."""
+        n = len(span)
+        for i in range(n - 1):
+            for k in range(min(_MAX_TITLE_TOKENS, n - 1 - i), 0, -1):
+                title = " ".join(t.text.lower() for t in span[i : i + k])
+                if title not in self.lex.titles:
+                    continue
+                rest = span[i + k :]
+                left = span[:i]
+                if not rest or not self._person_like(rest):
+                    continue
+                role = " ".join(t.text for t in span[i : i + k])
+                cc = None
+                if left:
+                    left_low = _surface(left).lower()
+                    cc = self._country_code(left) or self.gaz.demonyms.get(left_low)
+                    if not self._lexicon_hit(left):
+                        self.classify_span(left)
+                person = self._add_person_resolved(rest, role)
+                if cc:
+                    self.person_country.setdefault(person.name, cc)
+                return True
+        return False
+
+    def _person_like(self, toks: list[Token]) -> bool:
+        if len(toks) > 5:
+            return False
+        if self._known_whole(toks) or _surface(toks).lower() in self.gaz.demonyms:
+            return False
+        names = [t for t in toks if t.text.lower() not in self.lex.particles]
+        return bool(names) and all(
+            t.cap and t.text.lower() not in self.lex.org_suffixes and t.text.lower() not in self.lex.common_caps
+            and (not t.text.isupper() or len(t.text) <= 2)
+            for t in names
+        )
+
+    def _add_person_resolved(self, toks: list[Token], role: str | None) -> Found:
+        """Add a person, mapping a lone surname (or honorific + surname) to a known full name."""
+        if len(toks) == 1:
+            full = self._full_name_for(toks[0].text)
+            if full is not None:
+                return self.add_person(toks, role, name=full)
+        found = self.add_person(toks, role)
+        self._after_person(toks, found)
+        return found
+
+    def _after_person(self, toks: list[Token], found: Found) -> None:
+        # "President Alexander Lukashenko of Belarus", "Russia's Vladimir Putin".
+        m = _OF_PLACE_RE.match(self.body, toks[-1].end)
+        if m:
+            cc_country = self.gaz.countries.get(m.group(1).lower())
+            if cc_country is not None:
+                self.person_country.setdefault(found.name, cc_country.country_code)
+        idx = self._index_of(toks[0])
+        if idx > 0:
+            prev = self.tokens[idx - 1]
+            if prev.possessive and prev.end + 3 >= toks[0].start:
+                c = self.gaz.countries.get(prev.text.lower())
+                if c is not None:
+                    self.person_country.setdefault(found.name, c.country_code)
+
+    def _index_of(self, tok: Token) -> int:
+        # Tokens are ordered by offset: bisect on start.
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.tokens[mid].start < tok.start:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def _lowercase_title_before(self, first: Token) -> str | None:
+        """A lower-case role right before a name: "opposition leader Maria Kolesnikova"."""
+        idx = self._index_of(first)
+        words: list[str] = []
+        j = idx - 1
+        while j >= 0 and len(words) < 3:
+            t = self.tokens[j]
+            nxt = self.tokens[j + 1]
+            if t.cap or nxt.gap_before != " ":
+                break
+            words.insert(0, t.text.lower())
+            title = " ".join(words)
+            if title in self.lex.titles:
+                return title
+            j -= 1
+        return None
+
+    def _followed_by_speech(self, toks: list[Token]) -> bool:
+        idx = self._index_of(toks[-1]) + 1
+        if idx < len(self.tokens):
+            nxt = self.tokens[idx]
+            if nxt.gap_before.strip() in ("", ",") and nxt.text.lower() in self.lex.speech_verbs:
+                return True
+        return _AGE_RE.match(self.body, toks[-1].end) is not None
+
+    def _preceded_by_speech(self, toks: list[Token]) -> bool:
+        idx = self._index_of(toks[0])
+        if idx > 0:
+            prev = self.tokens[idx - 1]
+            return toks[0].gap_before == " " and prev.text.lower() in ("said", "says", "told", "added")
+        return False
+
+    def _classify_plain(self, span: list[Token], role: str | None) -> None:
+        lex = self.lex
+        low = _surface(span).lower()
+        first_low = span[0].text.lower()
+        # A demonym before a name or an org: "Russian Vladimir Putin", "Belarusian KGB".
+        if len(span) >= 2 and first_low in self.gaz.demonyms and first_low not in self.gaz.countries:
+            self.add_country(span[:1], self.gaz.demonyms[first_low])
+            self.classify_span(span[1:])
+            return
+        person_evidence = (
+            role is not None
+            or (len(span) >= 2 and first_low in lex.first_names)
+            or (len(span) >= 2 and first_low in lex.honorifics)
+        )
+        speech = self._followed_by_speech(span) or self._preceded_by_speech(span)
+        if len(span) == 1:
+            tok = span[0]
+            word = tok.text
+            if word.isupper() and 2 <= len(word) <= 5 and not tok.sentence_start and word.isalpha():
+                # Unknown acronym: an organisation (companies, parties, agencies).
+                if word.lower() not in lex.function_words and word.lower() not in lex.common_caps:
+                    self.add_org(span, word)
+                return
+            if (role is not None or speech) and self._person_like(span) and low not in self.gaz.cities:
+                self._add_person_resolved(span, role)
+                return
+            self.pending.append(span)
+            return
+        if person_evidence or speech:
+            if self._person_like(span):
+                self._add_person_resolved(span, role)
+                return
+        if low in self.gaz.cities:
+            self.pending_cities.append((low, span, False))
+            return
+        # "Black Sea resort", "BP North America": unknown multi-word names are left out
+        # (precision first) except their known parts.
+        for k in range(len(span) - 1, 0, -1):
+            tail = span[k:]
+            if self._lexicon_hit(tail):
+                break
+
+    # --- second pass ----------------------------------------------------------------
+
+    def _full_name_for(self, word: str) -> str | None:
+        """The known person whose surname (or sole name) is ``word``, if exactly one."""
+        hits = [p for p in self.people if p == word or p.rsplit(" ", 1)[-1] == word]
+        return hits[0] if len(hits) == 1 else None
+
+    def resolve_pending(self, dateline_city: str | None) -> None:
+        story = frozenset(self.countries_named)
+        for span in self.pending:
+            tok = span[0]
+            low = tok.text.lower()
+            full = self._full_name_for(tok.text)
+            if full is not None:
+                self.add_person(span, name=full)
+                continue
+            if low in self.lowercase_used or low in self.lex.common_caps:
+                continue
+            min_pop = 500_000 if tok.sentence_start else 100_000
+            if dateline_city == low:
+                min_pop = 0
+            city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=min_pop)
+            if city is not None:
+                self.add_city(span, city)
+        for low, span, _ in self.pending_cities:
+            city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=15_000)
+            if city is not None:
+                self.add_city(span, city)
+
+    def resolve_role_references(self) -> None:
+        """Mentions such as "the Kremlin leader" for the person tied to that country."""
+        if not self.person_country:
+            return
+        by_country: dict[str, list[str]] = {}
+        for name, cc in self.person_country.items():
+            by_country.setdefault(cc, []).append(name)
+        toks = self.tokens
+        for i, t in enumerate(toks[:-1]):
+            if not t.cap:
+                continue
+            low = t.text.lower()
+            cc = self.lex.org_countries.get(self.lex.orgs.get(low, "")) or self.gaz.demonyms.get(low)
+            if cc is None or len(by_country.get(cc, ())) != 1:
+                continue
+            nxt = toks[i + 1]
+            if nxt.gap_before != " " or nxt.cap or nxt.text.lower() not in self.lex.leader_nouns:
+                continue
+            if i == 0 or toks[i - 1].text.lower() not in ("the", "veteran", "embattled", "former"):
+                continue
+            name = by_country[cc][0]
+            person = self.people.get(name)
+            if person is not None:
+                person.mentions.append(Mention(t.start, nxt.end, self.body[t.start : nxt.end]))
+
+    def drop_byline(self, byline: tuple[str, ...]) -> None:
+        """Remove the byline's authors from the story's people."""
+        if not byline:
+            return
+        authors = {b.strip().lower() for b in byline if b.strip()}
+        for name in list(self.people):
+            if name.lower() in authors:
+                del self.people[name]
+
+
+def _restart(tok: Token) -> Token:
+    # After trimming a leading word the next word inherits the sentence start
+    # only if the trimmed word was itself a sentence start; keep it simple and
+    # mark it not sentence-initial so "The Kremlin" -> "Kremlin" is judged mid-sentence.
+    return Token(tok.text, tok.start, tok.end, tok.cap, False, tok.possessive, tok.gap_before)

@@ -1,0 +1,100 @@
+"""IPTC Media Topics and keywords for the enrich stage.
+
+Input: the lower-cased words of the body and headline. Outcome: top-level
+Media Topics (``medtop:01000000`` ... ``medtop:17000000``, names as IPTC
+publishes them) with relevance in [0, 1], and keywords. Only the 17 top-level
+topics are scored: deeper levels need evidence a cue list cannot give reliably.
+
+How: each topic has a weighted cue list (``agents/rules/enrich_topics.json``);
+a topic's score is its cue weight per 100 words, headline cues counting
+three times; relevance saturates with that density.
+
+Side effects: none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib import resources
+
+from agents.model import Subject
+
+_RULES = json.loads(resources.files("agents.rules").joinpath("enrich_topics.json").read_text("utf-8"))
+_NAMES: dict[str, str] = {code: t["name"] for code, t in _RULES["topics"].items()}
+_CUES: dict[str, tuple[tuple[str, float], ...]] = {}
+for _code, _topic in _RULES["topics"].items():
+    for _cue, _w in _topic["cues"].items():
+        if _w:
+            _CUES[_cue] = (*_CUES.get(_cue, ()), (_code, float(_w)))
+_BIGRAM_FIRST = frozenset(c.split(" ", 1)[0] for c in _CUES if " " in c)
+_HEADLINE_WEIGHT = 3.0
+# A topic is reported when its weighted cue density reaches this (per 100 words)
+# and it is within this share of the best topic.
+_MIN_DENSITY = 1.2
+_MIN_SHARE = 0.35
+_MAX_SUBJECTS = 4
+
+_STOP = frozenset(
+    """
+    the of and to in a is that for on with as was by at from it be are were has have had said says will not but an
+    this which who their its they he she been would could after over more than about also his her him them there
+    what when where while into under other some such only can may one two three four five six seven eight nine ten
+    year years last first new since told says just like even still very most much many any each both those these
+    then than our out up down off all per well should does did being made make take took against between during
+    before including because however through around already says reuter mln pct dlrs cts week month today monday
+    tuesday wednesday thursday friday saturday sunday yesterday told according next added asked way least
+    """.split()
+)
+
+
+def score_subjects(words: list[str], headline_words: list[str]) -> tuple[Subject, ...]:
+    """Top-level IPTC Media Topics for a text, best first.
+
+    >>> [s.code for s in score_subjects("the election and the opposition protests".split(), [])]
+    ['medtop:11000000']
+    """
+    scores: dict[str, float] = {}
+    _accumulate(words, 1.0, scores)
+    _accumulate(headline_words, _HEADLINE_WEIGHT, scores)
+    if not scores:
+        return ()
+    per100 = 100.0 / max(len(words) + len(headline_words), 30)
+    best = max(scores.values())
+    out = []
+    for code, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+        density = score * per100
+        if density < _MIN_DENSITY or score < best * _MIN_SHARE:
+            continue
+        relevance = round(min(1.0, density / 8.0) * (score / best) ** 0.5, 3)
+        out.append(Subject(code, _NAMES[code], max(relevance, 0.05)))
+        if len(out) == _MAX_SUBJECTS:
+            break
+    return tuple(out)
+
+
+def _accumulate(words: list[str], weight: float, scores: dict[str, float]) -> None:
+    prev = ""
+    cues = _CUES
+    for w in words:
+        hits = cues.get(w)
+        if hits is None and w[-1:] == "s":
+            hits = cues.get(w[:-1])
+        if hits:
+            for code, cw in hits:
+                scores[code] = scores.get(code, 0.0) + cw * weight
+        if prev in _BIGRAM_FIRST:
+            pair = cues.get(f"{prev} {w}")
+            if pair:
+                for code, cw in pair:
+                    scores[code] = scores.get(code, 0.0) + cw * weight
+        prev = w
+
+
+def keywords(words: list[str], headline_words: list[str], entity_words: frozenset[str], limit: int) -> tuple[str, ...]:
+    """The most frequent content words (headline words count double), entity names excluded."""
+    counts: Counter[str] = Counter(w for w in words if len(w) > 3 and w not in _STOP and w not in entity_words)
+    for w in headline_words:
+        if len(w) > 3 and w not in _STOP and w not in entity_words:
+            counts[w] += 2
+    return tuple(w for w, n in counts.most_common(limit) if n >= 2 or len(words) < 80)
