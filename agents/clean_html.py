@@ -48,6 +48,7 @@ _NEG = re.compile(
 _POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|cuerpo|artikel|inhalt", re.IGNORECASE)
 _CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text", re.IGNORECASE)
 _AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter", re.IGNORECASE)
+_NEG_REACH = 6  # a chrome class marks blocks this many elements below it (not a whole-page wrapper's subtree)
 _MAX_NODES = 200_000  # pages beyond this are cut (bounded work per record)
 
 
@@ -91,6 +92,7 @@ class _Frame:
     caption: bool
     author: bool
     tag: str
+    neg: bool = False
 
 
 def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
@@ -206,7 +208,7 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 author = any(f.author for f in frames[-4:])
                 owner_tag = next((f.tag for f in reversed(frames) if f.block), "div")
                 blocks.append(HtmlBlock(text, owner_tag, min(link_chars, len(text)), caption, author,
-                                        negative=skip_depth > 0))
+                                        negative=any(f.neg for f in frames[-_NEG_REACH:])))
                 owners.append(tuple(block_stack[-5:][::-1]))
         link_chars = 0
 
@@ -233,8 +235,6 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 tag not in {"body", "html", "article", "main", "p", "h1"} and bool(cls.strip()) and bool(_NEG.search(cls))
                 and not re.search(r"article-?body|story-?body|entry-content|post-content|main-content", cls, re.I)
             )
-            if skip or skip_depth:
-                skip_depth += 1
             if is_block:
                 flush()
                 eid = next_id
@@ -249,13 +249,13 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                     b += 0.25
                 if cls.strip() and _POS.search(cls):
                     b += 0.25
-                if skip_depth:
+                if skip:
                     b -= 10.0
                 bonus[eid] = b
             else:
                 eid = -1
             frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or bool(
-                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag))
+                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag, skip))
             pushed = True
         if pushed and node.child is not None:
             node = node.child

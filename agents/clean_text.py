@@ -16,7 +16,6 @@ from hashlib import blake2b
 _STRAY = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
-_DIGITS = re.compile(r"\d+")
 
 # A wrapped paragraph: every line but the last is "full" (wire copy wraps at 64-80 columns).
 _WRAP_MIN, _WRAP_MAX = 45, 82
@@ -34,9 +33,13 @@ def normalise(text: str) -> str:
 
 
 def block_key(text: str) -> str:
-    """A short fingerprint of a normalised block, digits folded (so "© 2023" and "© 2024" match)."""
-    folded = _DIGITS.sub("0", text.casefold())
-    return blake2b(folded.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    """A short, case-folded fingerprint of a normalised block.
+
+    Digits are NOT folded: templated story sentences ("The index rose 1.2% ...")
+    recur across a source's stories with only the numbers changed, and must never
+    be learned as chrome.
+    """
+    return blake2b(text.casefold().encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def split_blocks(text: str) -> list[str]:
