@@ -88,8 +88,14 @@ class _Found:
     contributors: list[str] | None = None
 
 
+def _words(text: str) -> int:
+    """Word count; scripts written without spaces (Chinese, Japanese) count about one word per 3 characters."""
+    spaced = text.count(" ") + 1
+    return spaced if spaced * 12 >= len(text) else max(spaced, len(text) // 3)
+
+
 def _blocks_from_text(text: str) -> list[_Block]:
-    return [_Block(t, words=t.count(" ") + 1) for t in split_blocks(text)]
+    return [_Block(t, words=_words(t)) for t in split_blocks(text)]
 
 
 def _blocks_from_html(page: HtmlPage) -> list[_Block]:
@@ -97,7 +103,7 @@ def _blocks_from_html(page: HtmlPage) -> list[_Block]:
     any_main = any(b.in_main for b in page.blocks)
     for b in page.blocks:
         blk = _Block(b.text, in_main=b.in_main or not any_main, link_density=b.link_density, tag=b.tag,
-                     words=b.text.count(" ") + 1)
+                     words=_words(b.text))
         if b.in_caption:
             blk.kind = "caption"
         elif b.author_hint:

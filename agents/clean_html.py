@@ -45,7 +45,8 @@ _NEG = re.compile(
     r"disqus|rating|pagination|skip-link|read-?more|more-stories|teaser",
     re.IGNORECASE,
 )
-_POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|prose|cuerpo|artikel|inhalt", re.IGNORECASE)
+_POS = re.compile(r"article|body|content|entry|main|column|post|story|text|blog|prose|cuerpo|artikel|inhalt",
+                  re.IGNORECASE)
 _CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text", re.IGNORECASE)
 _AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter", re.IGNORECASE)
 _NEG_REACH = 6  # a chrome class marks blocks this many elements below it (not a whole-page wrapper's subtree)
@@ -231,9 +232,11 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             attrs = node.attributes
             cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
             is_block = tag in _BLOCK_TAGS
+            # readability's rule: a chrome-sounding class is ignored when it also sounds like content
+            # ("content-with-sidebar"), except for comment sections.
             skip = tag in _SKIP_SELF or (
                 tag not in {"body", "html", "article", "main", "p", "h1"} and bool(cls.strip()) and bool(_NEG.search(cls))
-                and not re.search(r"article-?body|story-?body|entry-content|post-content|main-content", cls, re.I)
+                and (not _POS.search(cls) or "comment" in cls.lower())
             )
             if is_block:
                 flush()
