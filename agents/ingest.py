@@ -103,7 +103,7 @@ def _from_json(text: str, record: RawRecord, limits: IngestLimits) -> WireItem:
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        if "recursion" in str(exc).lower():
+        if "recursion" in str(exc).lower() or "depth" in str(exc).lower():
             raise InputError("too_deep", "JSON nests deeper than 1024 levels") from None
         raise InputError("invalid_json", f"JSON does not parse: {str(exc)[:200]}") from None
     if not isinstance(obj, dict):
