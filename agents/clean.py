@@ -184,7 +184,18 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
     start = first_story
     dl_at = next((i for i, b in enumerate(blocks[: min(n, 60)]) if b.label == "candidate" and b.in_main
                   and meta.dateline(b.text) is not None and b.words >= 6), None)
-    head_meta = [i for i, b in enumerate(blocks) if b.kind in ("date", "byline") and i < first_story + _HEAD_WINDOW]
+    # Head metadata: byline/date blocks with at most two story-like blocks (teasers) before them; a date
+    # quoted further down (an embedded post, a timeline) is not the head.
+    head_meta = []
+    prose = 0
+    for i in range(first_story, min(n, first_story + _HEAD_WINDOW)):
+        if blocks[i].label == "candidate" and blocks[i].story_like:
+            prose += 1
+        elif blocks[i].kind in ("date", "byline") and prose <= 2:
+            head_meta.append(i)
+        if prose > 2:
+            break
+    head_meta = [i for i, b in enumerate(blocks[:first_story]) if b.kind in ("date", "byline")] + head_meta
     if dl_at is not None and dl_at >= first_story and dl_at < first_story + _HEAD_WINDOW:
         start = dl_at
     elif head_meta and head_meta[-1] > first_story:
