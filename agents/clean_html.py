@@ -94,6 +94,7 @@ class _Frame:
     author: bool
     tag: str
     neg: bool = False
+    pos: bool = False
 
 
 def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
@@ -209,7 +210,7 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 author = any(f.author for f in frames[-4:])
                 owner_tag = next((f.tag for f in reversed(frames) if f.block), "div")
                 blocks.append(HtmlBlock(text, owner_tag, min(link_chars, len(text)), caption, author,
-                                        negative=any(f.neg for f in frames[-_NEG_REACH:])))
+                                        negative=_negative(frames)))
                 owners.append(tuple(block_stack[-5:][::-1]))
         link_chars = 0
 
@@ -258,7 +259,8 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             else:
                 eid = -1
             frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or bool(
-                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag, skip))
+                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag, skip,
+                tag in {"article", "main"} or (not skip and bool(cls.strip()) and bool(_POS.search(cls)))))
             pushed = True
         if pushed and node.child is not None:
             node = node.child
@@ -277,6 +279,16 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
     for eid in block_stack:
         span[eid][1] = len(blocks)
     _choose_main(page, owners, span, parent_of, tag_of, bonus)
+
+
+def _negative(frames: list[_Frame]) -> bool:
+    """Whether the nearest class hint above a block says chrome (a content hint nearer to it wins)."""
+    for f in reversed(frames[-_NEG_REACH:]):
+        if f.neg:
+            return True
+        if f.pos:
+            return False
+    return False
 
 
 def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[int]], blocks: list[HtmlBlock],
