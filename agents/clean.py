@@ -148,14 +148,6 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
             if c not in contributors:
                 contributors.append(c)
             continue
-        dl = meta.date_line(t, tz)
-        if dl is not None:
-            b.label, b.rule, b.kind = "meta", "date", "date"
-            first, upd = dl
-            found.first = found.first or first
-            found.updated = upd or found.updated
-            cache[t] = (b.label, b.rule, b.kind)
-            continue
         names = meta.byline(t)
         if names is None and b.kind == "author" and len(t) <= 80:
             names = meta.split_names(t) or None
@@ -163,6 +155,20 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
             b.label, b.rule, b.kind = "meta", "byline", "byline"
             if not found.byline:
                 found.byline = names
+            if found.first is None and len(t) <= 240:
+                # A byline row often carries the dates too ("By X, March 3, 2021 - Updated: ...").
+                dates = meta.find_dates(t, tz)
+                if dates:
+                    found.first = dates[0]
+                    found.updated = dates[-1] if len(dates) > 1 else found.updated
+            continue
+        dl = meta.date_line(t, tz)
+        if dl is not None:
+            b.label, b.rule, b.kind = "meta", "date", "date"
+            first, upd = dl
+            found.first = found.first or first
+            found.updated = upd or found.updated
+            cache[t] = (b.label, b.rule, b.kind)
             continue
         rule: Rule | None = match_rule(t, RULES)
         if rule is not None:

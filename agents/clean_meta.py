@@ -260,6 +260,10 @@ def split_names(names: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+_BYLINE_CUT = re.compile(r"\s[\u2014\u2013|\u00b7\u2022]\s|\d")
+_TRAILING_MONTH = re.compile(rf"(?i)\s(?:{_MONTH_ALT})\.?\s*$")
+
+
 def byline(text: str) -> tuple[str, ...] | None:
     """``By Katya Golubkova`` -> ("Katya Golubkova",); None when the block is not a byline."""
     if len(text) > 160:
@@ -267,7 +271,10 @@ def byline(text: str) -> tuple[str, ...] | None:
     m = _BYLINE_RE.match(text)
     if not m:
         return None
-    names = split_names(m["names"])
+    # "By Ann Lee January 25, 2021 at 10:29 am - Updated ..." : the names end where the dates begin.
+    head = _BYLINE_CUT.split(m["names"], maxsplit=1)[0]
+    head = _TRAILING_MONTH.sub("", head)
+    names = split_names(head)
     return names or None
 
 
@@ -321,6 +328,8 @@ _CREDIT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _AGENCY_SLASH = re.compile(r"^(?P<cap>\S.{3,}?)\s+(?P<credit>(?:REUTERS|AP|AFP|EPA|EFE|ANSA|DPA)(?:/[^/\n]{1,40}){0,3})\s*$")
+# Inside a figure: "Caption text. Agency Name" (one to three capitalised words after the last full stop).
+_FIGURE_CREDIT = re.compile(r"^(?P<cap>\S.{10,}?)\.\s+(?P<credit>[A-Z][\w/&.-]{1,30}(?:\s[A-Z][\w/&.-]{1,30}){0,2})\s*$")
 _CAPTION_LEAD = re.compile(r"^(?:FILE\s+PHOTO|PHOTO|CAPTION|IMAGE|FOTO|BILD)\s*:\s*\S", re.IGNORECASE)
 
 
@@ -358,7 +367,8 @@ def caption(text: str, *, in_figure: bool = False) -> Picture | None:
             if m3:
                 cap, credit = m3["cap"], m3["credit"]
             elif in_figure:
-                cap = t
+                m4 = _FIGURE_CREDIT.match(t)
+                cap, credit = (m4["cap"], m4["credit"]) if m4 else (t, None)
             elif _CAPTION_LEAD.match(t) and len(t) < 300:
                 cap = t
     if cap is None:
