@@ -34,7 +34,6 @@ from agents.model import CleanedArticle, Enrichment, Entity, Place
 if TYPE_CHECKING:
     from streams.settings import EnrichSettings
 
-_WORD_RE = re.compile(r"\w+(?:['’\-]\w+)*")
 _HEADLINE_WORD_RE = re.compile(r"[^\W\d_]+")
 # Relevance: mentions count once each, a headline hit counts as three mentions,
 # a mention in the first 300 characters (the lede) as one more.
@@ -101,9 +100,12 @@ class Enricher:
         mention_index = {p.name: [(m.start, m.end) for m in p.mentions] for p in people}
         quotes = find_quotes(body, mention_index)
         entity_words = frozenset(
-            w.lower() for e in (*people, *orgs, *places) for w in _HEADLINE_WORD_RE.findall(e.name)
+            w.lower()
+            for e in (*people, *orgs, *places)
+            for text in (e.name, *(m.text for m in e.mentions[:3]))
+            for w in _HEADLINE_WORD_RE.findall(text)
         )
-        word_count = len(_WORD_RE.findall(body))
+        word_count = rec.word_total
         language = detect_language(f"{headline}\n{body[:800]}", article.item.language)
         return Enrichment(
             language=language,
@@ -112,8 +114,8 @@ class Enricher:
             places=places,
             located=located,
             primary_country=_primary_country(places, located),
-            subjects=score_subjects(rec.lower_words, headline_words),
-            keywords=keywords(rec.lower_words, headline_words, entity_words, self.max_keywords),
+            subjects=score_subjects(rec.word_counts, rec.word_total, headline_words, body.lower()),
+            keywords=keywords(rec.word_counts, rec.word_total, headline_words, entity_words, self.max_keywords),
             quotes=quotes,
             word_count=word_count,
             reading_time_s=round(word_count * 60 / self.words_per_minute),

@@ -29,7 +29,7 @@ import pycountry
 
 # Alternate names are only indexed for big cities: small-town alternates are full
 # of words ("Mobile", "Reading") and transliterations that collide with names.
-_ALTNAME_MIN_POPULATION = 1_000_000
+_ALTNAME_MIN_POPULATION = 300_000
 # Names that GeoNames lists as cities but that news text mostly uses as words.
 _CITY_STOPLIST = frozenset(
     """

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from importlib import resources
 
 from agents.model import Subject
@@ -27,7 +28,8 @@ for _code, _topic in _RULES["topics"].items():
     for _cue, _w in _topic["cues"].items():
         if _w:
             _CUES[_cue] = (*_CUES.get(_cue, ()), (_code, float(_w)))
-_BIGRAM_FIRST = frozenset(c.split(" ", 1)[0] for c in _CUES if " " in c)
+_UNIGRAMS = {c: h for c, h in _CUES.items() if " " not in c}
+_BIGRAMS = tuple((c, h) for c, h in _CUES.items() if " " in c)
 _HEADLINE_WEIGHT = 3.0
 # A topic is reported when its weighted cue density reaches this (per 100 words)
 # and it is within this share of the best topic.
@@ -48,18 +50,30 @@ _STOP = frozenset(
 )
 
 
-def score_subjects(words: list[str], headline_words: list[str]) -> tuple[Subject, ...]:
+def score_subjects(counts: Mapping[str, int], total: int, headline_words: list[str], text_lower: str = "") -> tuple[Subject, ...]:
     """Top-level IPTC Media Topics for a text, best first.
 
-    >>> [s.code for s in score_subjects("the election and the opposition protests".split(), [])]
+    Args:
+        counts: lower-cased word -> occurrences in the body.
+        total: number of words in the body.
+        headline_words: the headline's lower-cased words (they count three times).
+        text_lower: the lower-cased body, for two-word cues ("interest rates").
+
+    >>> [s.code for s in score_subjects({"election": 1, "opposition": 1, "protests": 1}, 5, [])]
     ['medtop:11000000']
     """
     scores: dict[str, float] = {}
-    _accumulate(words, 1.0, scores)
-    _accumulate(headline_words, _HEADLINE_WEIGHT, scores)
+    _accumulate(counts.items(), 1.0, scores)
+    _accumulate(Counter(headline_words).items(), _HEADLINE_WEIGHT, scores)
+    if text_lower:
+        for phrase, hits in _BIGRAMS:
+            n = text_lower.count(phrase)
+            if n:
+                for code, cw in hits:
+                    scores[code] = scores.get(code, 0.0) + cw * n
     if not scores:
         return ()
-    per100 = 100.0 / max(len(words) + len(headline_words), 30)
+    per100 = 100.0 / max(total + len(headline_words), 30)
     best = max(scores.values())
     out = []
     for code, score in sorted(scores.items(), key=lambda kv: -kv[1]):
@@ -73,28 +87,29 @@ def score_subjects(words: list[str], headline_words: list[str]) -> tuple[Subject
     return tuple(out)
 
 
-def _accumulate(words: list[str], weight: float, scores: dict[str, float]) -> None:
-    prev = ""
-    cues = _CUES
-    for w in words:
+def _accumulate(items: Iterable[tuple[str, int]], weight: float, scores: dict[str, float]) -> None:
+    cues = _UNIGRAMS
+    for w, n in items:
         hits = cues.get(w)
         if hits is None and w[-1:] == "s":
             hits = cues.get(w[:-1])
         if hits:
             for code, cw in hits:
-                scores[code] = scores.get(code, 0.0) + cw * weight
-        if prev in _BIGRAM_FIRST:
-            pair = cues.get(f"{prev} {w}")
-            if pair:
-                for code, cw in pair:
-                    scores[code] = scores.get(code, 0.0) + cw * weight
-        prev = w
+                scores[code] = scores.get(code, 0.0) + cw * weight * n
 
 
-def keywords(words: list[str], headline_words: list[str], entity_words: frozenset[str], limit: int) -> tuple[str, ...]:
-    """The most frequent content words (headline words count double), entity names excluded."""
-    counts: Counter[str] = Counter(w for w in words if len(w) > 3 and w not in _STOP and w not in entity_words)
+def keywords(
+    counts: Mapping[str, int], total: int, headline_words: list[str], entity_words: frozenset[str], limit: int
+) -> tuple[str, ...]:
+    """The most frequent content words (headline words count two more), entity names excluded."""
+    scored: Counter[str] = Counter(
+        {
+            w: n
+            for w, n in counts.items()
+            if len(w) > 3 and w not in _STOP and w not in entity_words and "'" not in w and "’" not in w
+        }
+    )
     for w in headline_words:
         if len(w) > 3 and w not in _STOP and w not in entity_words:
-            counts[w] += 2
-    return tuple(w for w, n in counts.most_common(limit) if n >= 2 or len(words) < 80)
+            scored[w] += 2
+    return tuple(w for w, n in scored.most_common(limit) if n >= 2 or total < 80)
