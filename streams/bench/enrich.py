@@ -1,0 +1,224 @@
+"""Enrich benchmark: entity quality against Reuters-21578's own tags, speed, memory.
+
+What it measures, on evenly spaced Reuters-21578 stories (300 in quick mode,
+3,000 otherwise):
+
+* places (country level), people and organisations: precision / recall / F1
+  against each document's ``places`` / ``people`` / ``orgs`` tags. The tags are
+  a closed vocabulary, so predictions are mapped onto it (a person matches a
+  tag when the tag's words are all in the name, e.g. ``james-baker`` or
+  ``volcker``; organisations by an alias table) and predictions outside it are
+  not judged. 1987 place names (``ussr``, ``west-germany``) are mapped to
+  today's ISO codes HERE, not in the product.
+* the same for spaCy's ``en_core_web_sm`` (GPE/PERSON/ORG) when it is
+  installed; the official model is not published on PyPI, so where it cannot
+  be installed the baseline is reported as unavailable, not estimated.
+* CPU µs per 600-word article for the fast engine (and spaCy when present).
+* RSS growth of loading all enrichment data, in a fresh interpreter.
+
+Run: ``python -m streams.bench.enrich`` (``--quick`` for CI).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pycountry
+
+from agents.enrich import Enricher
+from agents.model import CleanedArticle, Dateline, WireItem
+from streams.bench.harness import figure, print_table, reuters_docs
+from streams.settings import EnrichSettings
+
+# Reuters-21578 place tags that are not today's country names.
+_PLACE_TAGS = {
+    "usa": "US", "uk": "GB", "ussr": "RU", "west-germany": "DE", "east-germany": "DE", "uae": "AE",
+    "south-korea": "KR", "north-korea": "KP", "kampuchea": "KH", "ivory-coast": "CI", "taiwan": "TW",
+    "iran": "IR", "vietnam": "VN", "laos": "LA", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "syria": "SY", "yugoslavia": "RS", "czechoslovakia": "CZ", "zaire": "CD", "burma": "MM",
+    "yemen-arab-republic": "YE", "yemen-demo-republic": "YE", "western-samoa": "WS", "vatican": "VA",
+    "netherlands-antilles": "CW", "trinidad-tobago": "TT", "swaziland": "SZ", "cape-verde": "CV",
+    "brunei": "BN", "moldavia": "MD", "russia": "RU", "turkey": "TR", "hong-kong": "HK", "macao": "MO",
+    "south-africa": "ZA", "new-zealand": "NZ", "bahamas": "BS", "gambia": "GM",
+}
+# Reuters organisation tags <- the canonical names both engines' aliases resolve to.
+_ORG_TAGS = {
+    "OPEC": "opec", "European Community": "ec", "International Monetary Fund": "imf", "GATT": "gatt",
+    "World Bank": "worldbank", "OECD": "oecd", "ASEAN": "asean", "Bank for International Settlements": "bis",
+    "Comecon": "comecon", "EFTA": "efta", "European Investment Bank": "eib", "Food and Agriculture Organization": "fao",
+    "International Cocoa Organization": "icco", "International Coffee Organization": "ico-coffee",
+    "International Energy Agency": "iea", "International Tin Council": "itc", "United Nations": "un",
+    "World Health Organization": "who", "International Labour Organization": "ilo",
+    "International Atomic Energy Agency": "iaea", "Gulf Cooperation Council": "gcc",
+    "International Wheat Council": "iwc-wheat", "International Natural Rubber Organization": "inro",
+    "Asian Development Bank": "adb-asia", "African Development Bank": "adb-africa",
+    "International Sugar Organization": "isa",
+}
+_PARA_RE = re.compile(r"\n\s{2,}|\n\n")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _place_code(tag: str) -> str | None:
+    if tag in _PLACE_TAGS:
+        return _PLACE_TAGS[tag]
+    try:
+        return str(pycountry.countries.lookup(tag.replace("-", " ")).alpha_2)
+    except LookupError:
+        return None
+
+
+def _article(doc: dict[str, Any]) -> CleanedArticle:
+    body = doc["body"].rstrip()
+    if body.endswith(("Reuter", "REUTER")):
+        body = body[: body.rfind("\n")] if "\n" in body else ""
+    paragraphs = tuple(p for p in (_SPACE_RE.sub(" ", x).strip() for x in _PARA_RE.split(body)) if p)
+    city = (doc.get("dateline") or "").split(",")[0].strip().title() or None
+    return CleanedArticle(
+        item=WireItem(format="text", source="reuters21578"),
+        headline=doc.get("title") or "",
+        paragraphs=paragraphs or ("",),
+        dateline=Dateline(city, "Reuters", doc.get("dateline")),
+    )
+
+
+def _person_tags(names: set[str], vocab: set[str]) -> set[str]:
+    out = set()
+    for name in names:
+        words = set(re.findall(r"[a-z]+", name.lower()))
+        for tag in vocab:
+            parts = tag.split("-")
+            if all(p in words for p in parts):
+                out.add(tag)
+    return out
+
+
+class _Scores:
+    def __init__(self) -> None:
+        self.tp = self.fp = self.fn = 0
+
+    def add(self, pred: set[str], gold: set[str]) -> None:
+        self.tp += len(pred & gold)
+        self.fp += len(pred - gold)
+        self.fn += len(gold - pred)
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return p, r, f
+
+
+def _load_spacy() -> tuple[Any, str | None]:
+    try:
+        import spacy  # noqa: PLC0415 - optional baseline
+    except ImportError:
+        return None, "spaCy not installed (pip install -e .[bench])"
+    try:
+        return spacy.load("en_core_web_sm", disable=["parser", "lemmatizer", "tagger", "attribute_ruler"]), None
+    except OSError:
+        return None, "en_core_web_sm not installable here: the official model is not published on PyPI"
+
+
+def _rss_of_loading() -> float | None:
+    code = (
+        "import gc\n"
+        "def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20\n"
+        "import agents.model, streams.settings\n"
+        "a = rss()\n"
+        "from agents.enrich import Enricher\nfrom streams.settings import EnrichSettings\n"
+        "e = Enricher.from_settings(EnrichSettings()); gc.collect()\n"
+        "print(rss() - a)\n"
+    )
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+        return float(out.stdout.strip())
+    except (subprocess.SubprocessError, ValueError, OSError):
+        return None
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    """Measure and print the enrich figures; return them JSON-able."""
+    n = 300 if quick else 3000
+    docs = reuters_docs()
+    step = max(1, len(docs) // n)
+    sample = [d for d in docs[::step] if d.get("text_type") == "NORM"][:n]
+    articles = [_article(d) for d in sample]
+    people_vocab = {t for d in docs for t in d.get("people", ())}
+    enricher = Enricher.from_settings(EnrichSettings())
+    nlp, spacy_note = _load_spacy()
+    org_alias = enricher.recogniser.lex.orgs
+
+    fast = {k: _Scores() for k in ("places", "people", "orgs")}
+    base = {k: _Scores() for k in ("places", "people", "orgs")}
+    words = 0
+    cpu_fast = cpu_spacy = 0.0
+    for doc, art in zip(sample, articles, strict=True):
+        gold_places = {c for c in (_place_code(t) for t in doc["places"]) if c}
+        gold_people = set(doc["people"])
+        gold_orgs = set(doc["orgs"])
+        t0 = time.process_time()
+        r = enricher.enrich(art)
+        cpu_fast += time.process_time() - t0
+        words += r.word_count
+        fast["places"].add({p.country_code for p in r.places if p.country_code}, gold_places)
+        fast["people"].add(_person_tags({p.name for p in r.people}, people_vocab), gold_people)
+        fast["orgs"].add({_ORG_TAGS[o.name] for o in r.organisations if o.name in _ORG_TAGS}, gold_orgs)
+        if nlp is not None:
+            t0 = time.process_time()
+            ents = nlp(art.body).ents
+            cpu_spacy += time.process_time() - t0
+            gaz = enricher.gazetteer
+            places = set()
+            for e in ents:
+                if e.label_ in ("GPE", "LOC"):
+                    low = e.text.lower()
+                    c = gaz.countries.get(low)
+                    cc = c.country_code if c else gaz.demonyms.get(low)
+                    if cc is None and (city := gaz.best_city(low)) is not None:
+                        cc = city.country_code
+                    if cc:
+                        places.add(cc)
+            if enricher.enrich(art).located is not None and (loc := enricher.enrich(art).located):
+                if loc.country_code:
+                    places.add(loc.country_code)  # same dateline resolution for both: fair on places
+            base["places"].add(places, gold_places)
+            base["people"].add(_person_tags({e.text for e in ents if e.label_ == "PERSON"}, people_vocab), gold_people)
+            orgs = {_ORG_TAGS.get(org_alias.get(e.text.lower(), e.text), "") for e in ents if e.label_ == "ORG"}
+            base["orgs"].add(orgs - {""}, gold_orgs)
+
+    us_per_600 = cpu_fast / max(words, 1) * 600 * 1e6
+    spacy_us = cpu_spacy / max(words, 1) * 600 * 1e6 if nlp is not None else None
+    rss = _rss_of_loading()
+    rows = []
+    result: dict[str, Any] = {"docs": len(articles), "words": words, "spacy_baseline": spacy_note or "en_core_web_sm"}
+    for kind in ("places", "people", "orgs"):
+        p, r_, f = fast[kind].prf()
+        bp, br, bf = base[kind].prf() if nlp is not None else (None, None, None)
+        target = "F1>=0.85 and >= spaCy" if kind == "places" else "recall >= spaCy"
+        met = (f >= 0.85 and (bf is None or f >= bf)) if kind == "places" else (br is None or r_ >= br)
+        rows.append(figure(f"{kind} precision", p, "", baseline=bp, baseline_name="spaCy sm" if nlp else None))
+        rows.append(figure(f"{kind} recall", r_, "", baseline=br, baseline_name="spaCy sm" if nlp else None,
+                           target=target if kind != "places" else None, met=met if kind != "places" else None))
+        rows.append(figure(f"{kind} F1", f, "", baseline=bf, baseline_name="spaCy sm" if nlp else None,
+                           target=target if kind == "places" else None, met=met if kind == "places" else None))
+        result[kind] = {"precision": round(p, 3), "recall": round(r_, 3), "f1": round(f, 3),
+                        "tp": fast[kind].tp, "fp": fast[kind].fp, "fn": fast[kind].fn,
+                        "spacy": None if nlp is None else {"precision": round(bp or 0, 3), "recall": round(br or 0, 3),
+                                                           "f1": round(bf or 0, 3)}}
+    rows.append(figure("CPU per 600-word article", us_per_600, "µs", baseline=spacy_us,
+                       baseline_name="spaCy sm NER" if nlp else None, higher_is_better=False,
+                       target="<= 1000 µs", met=us_per_600 <= 1000))
+    rows.append(figure("RSS of loaded enrichment data", rss, "MB", higher_is_better=False,
+                       target="<= 300 MB", met=rss is not None and rss <= 300))
+    result.update({"us_per_600_words": round(us_per_600, 1), "spacy_us_per_600_words": spacy_us,
+                   "rss_mb": rss, "rows": rows})
+    print_table(f"enrich ({len(articles)} Reuters-21578 stories; spaCy baseline: {spacy_note or 'measured'})", rows)
+    return result
+
+
+if __name__ == "__main__":
+    run(quick="--quick" in sys.argv)
