@@ -32,6 +32,7 @@ the headline).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,6 +51,9 @@ Label = Literal["story", "chrome", "meta", "candidate"]
 
 _SENTENCE_END = frozenset(".!?\"'\u201d\u2019\u00bb)\u3002\uff01\uff1f:;")
 _MAX_REMOVALS = 300
+# Cheap pre-check before the caption parser: words a caption line carries (credit marks, agency slugs).
+_CAPTION_HINT = re.compile(r"\u00a9|\(c\)|copyright|photo|foto|image|picture|bild|cr[ée]dit|caption|REUTERS/|AP/|AFP/|"
+                           r"EPA/|EFE/", re.IGNORECASE)
 _EXCERPT = 160
 _HEAD_WINDOW = 12  # metadata blocks this far into the page still belong to the head
 _TITLE_SUFFIX = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
@@ -131,7 +135,7 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
         if hit is not None and b.kind != "caption":
             b.label, b.rule, b.kind = hit
             continue
-        if b.kind == "caption" or len(t) <= 600:
+        if b.kind == "caption" or (len(t) <= 600 and _CAPTION_HINT.search(t)):
             pic = meta.caption(t, in_figure=b.kind == "caption")
             if pic is not None and (b.kind == "caption" or pic.credit or pic.file_photo):
                 b.label, b.rule, b.kind = "meta", "picture", "caption"

@@ -163,9 +163,42 @@ def _meta_tags(tree: LexborHTMLParser, page: HtmlPage) -> None:
         page.authors = (normalise(values["author"]),)
 
 
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})\b[^<>]{0,2000}?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_MAX_DEPTH = 400
+
+
+def _flatten_deep(html: str) -> str:
+    """Drop opening tags nested deeper than ``_MAX_DEPTH``.
+
+    HTML5 tree building checks the stack of open elements for every tag, so its
+    cost grows with depth squared (20,000 nested divs take seconds); no real
+    article nests that deep, so the surplus tags carry no structure worth keeping.
+    """
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    for m in _TAG_RE.finditer(html):
+        name = m.group(2).lower()
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif name not in _VOID and not m.group(3):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                cuts.append(m.span())
+                depth -= 1
+    if not cuts:
+        return html
+    out, last = [], 0
+    for a, b in cuts:
+        out.append(html[last:a])
+        last = b
+    out.append(html[last:])
+    return "".join(out)
+
+
 def parse(html: str) -> HtmlPage:
     """Parse ``html`` into blocks and metadata, and mark the main-content blocks."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_flatten_deep(html))
     page = HtmlPage(blocks=[])
     _json_ld(tree, page)
     _meta_tags(tree, page)

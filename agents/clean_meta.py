@@ -185,6 +185,7 @@ _UPDATED_WORD = re.compile(
     r"aggiornato|atualizado|revised)\b"
 )
 _DATE_LINE_MAX = 160
+_YEARISH = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # every date format read here carries a year
 
 
 def date_line(text: str, default_tz: str) -> tuple[str | None, str | None] | None:
@@ -193,7 +194,7 @@ def date_line(text: str, default_tz: str) -> tuple[str | None, str | None] | Non
     Returns None unless the block is short, carries at least one date, and says
     little else (a story sentence that mentions a date is not a date line).
     """
-    if len(text) > _DATE_LINE_MAX:
+    if len(text) > _DATE_LINE_MAX or not _YEARISH.search(text):
         return None
     dates = find_dates(text, default_tz)
     if not dates:
