@@ -1,0 +1,55 @@
+"""The ``wirestream bench`` command end to end, as CI runs it (offline area only: no broker)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_bench_quick_pipeline_writes_results(tmp_path: Path) -> None:
+    """`wirestream bench --quick --only pipeline` exits 0 and writes JSON + markdown with positive stage costs."""
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "streams", "bench", "--quick", "--only", "pipeline", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, f"bench failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    report = orjson.loads(out.read_bytes())
+    for key in ("schema", "command", "date", "machine", "git_commit", "quick", "areas"):
+        assert key in report, f"results lack {key!r}: {sorted(report)}"
+    assert report["quick"] is True
+    assert report["command"].startswith("wirestream bench --quick --only pipeline"), report["command"]
+    assert report["machine"]["nproc"] >= 1, report["machine"]
+    assert list(report["areas"]) == ["pipeline"], f"only the pipeline area should run: {list(report['areas'])}"
+    area = report["areas"]["pipeline"]
+    assert area["status"] == "ok", area
+    result = area["result"]
+    for name in ("reuters-json", "reuters-text", "html"):
+        got = result["inputs"][name]
+        assert got["articles"] > 0, got
+        assert got["floor_us"] > 0, f"{name}: the orjson floor must be measured: {got}"
+        for stage in ("ingest", "clean", "enrich", "dedupe"):
+            us = got["us_per_article"][stage]
+            assert us is not None and us > 0, f"{name}: stage {stage} has no positive cost: {got['us_per_article']}"
+        assert got["articles_per_s_wall"] > 0, got
+        assert got["outcomes"].get("enriched", 0) > 0, f"{name}: nothing reached wire.enriched: {got['outcomes']}"
+    figures = result["figures"]
+    assert figures and all(f["baseline"] is not None and f["baseline"] > 0 for f in figures), \
+        "every figure carries its same-run baseline"
+    assert result["dedup_state_bytes_per_article"] > 0
+    table = out.with_suffix(".md").read_text()
+    assert "wirestream bench --quick --only pipeline" in table, "the snippet names the command that produced it"
+    assert "| [pipeline] reuters-text full path (wall) |" in table, table[:2000]
+
+
+def test_bench_reports_unknown_area() -> None:
+    """An unknown area name is a usage error (exit 2), not a silent skip."""
+    done = subprocess.run([sys.executable, "-m", "streams", "bench", "--only", "nosuch"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "unknown area" in done.stderr, done.stderr
