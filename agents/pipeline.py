@@ -24,14 +24,16 @@ from agents.boilerplate import LearnedBoilerplate
 from agents.clean import clean
 from agents.dedupe import Deduper
 from agents.enrich import Enricher
-from agents.errors import StageFailure, WirestreamError
+from agents.errors import CleanError, StageFailure, WirestreamError
 from agents.ingest import IngestLimits, ingest
-from agents.model import Ingested, Origin, Prepared, RawRecord
+from agents.model import CleanedArticle, Ingested, Origin, Prepared, RawRecord, WireItem
 from agents.outcome import HEADER_REPROCESS, Output
 from agents.publish import dead_letter, duplicate, enriched
 from streams.settings import Settings
 
 Clock = Callable[[], float]
+# Honoured only when settings.fault_injection is on (fault-injection tests): a poison record on demand.
+HEADER_FAULT = "wirestream-fault"
 _SCHEMA_OF = {"enriched": "enriched.v1", "duplicates": "duplicate.v1", "dlq": "deadletter.v1"}
 
 
@@ -88,7 +90,9 @@ class Pipeline:
         stage = "clean"
         started = time.perf_counter()
         try:
-            article = clean(ingested.item, settings=self.settings.clean, learned=self.learned)
+            if self.settings.fault_injection and origin.header(HEADER_FAULT) == "raise":
+                raise RuntimeError("fault injected by the wirestream-fault header")
+            article = self._clean(ingested.item)
             cleaned_at = time.perf_counter()
             self.timings.clean = cleaned_at - started
             stage = "enrich"
@@ -104,6 +108,18 @@ class Pipeline:
                                                 f"{self.settings.record_budget_s}s", stage=stage)  # type: ignore[arg-type]
             return self.checked(dead_letter(origin, budget, self.now_iso()))
         return Prepared(article, enrichment, origin)
+
+    def _clean(self, item: WireItem) -> CleanedArticle:
+        try:
+            return clean(item, settings=self.settings.clean, learned=self.learned)
+        except CleanError as exc:
+            # A kill or withhold must reach consumers even when its notice is too short to
+            # read as a story ("Story withdrawn."): the status change is the news.
+            text = (item.body_text or "").strip()
+            if exc.code != "empty_body" or item.pubstatus == "usable" or not text or item.body_html:
+                raise
+            paragraphs = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+            return CleanedArticle(item=item, headline=item.headline or paragraphs[0][:200], paragraphs=paragraphs)
 
     def decide(self, prepared: Prepared) -> Output:
         """Hop 3: dedupe against story state and build the output message."""
