@@ -74,6 +74,12 @@ class DedupSettings:
     """Estimated Jaccard above which a body is a candidate new version of a story."""
     max_stories: int = 1_000_000
     """Hard bound on indexed stories (oldest evicted first)."""
+    index_keys: int = 4
+    """Smallest shingle hashes each story is indexed under (LSH buckets, band size 1)."""
+    query_keys: int = 8
+    """Smallest shingle hashes an article looks up (more than index_keys: finds stories it grew from)."""
+    sketch_size: int = 32
+    """Bottom-k sketch samples stored per story (2 bytes each) for similarity estimates."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ class Settings:
     validate_output: bool = True
     """Validate every published message against its JSON Schema (the contract boundary)."""
     max_redrive_retries: int = 3
+    fault_injection: bool = False
+    """Tests only: honour the ``wirestream-fault`` header (``raise``: hop 2 raises). Never enable in production."""
     topics: TopicSettings = field(default_factory=TopicSettings)
     clean: CleanSettings = field(default_factory=CleanSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
