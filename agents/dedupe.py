@@ -1,0 +1,685 @@
+"""Deduplication and versioning: one story, one stream of versions.
+
+Input: a ``CleanedArticle`` (plus ``reprocess`` for replays). Outcome: a
+``Verdict`` (see ``agents/model.py``):
+
+* ``new``: a story not seen in the window; version 1 under the feed's uri, or
+  ``urn:wirestream:story:<id>`` when the feed gives none.
+* ``version``: a new version of a known story (``version_kind`` update,
+  correction, kill or refile; ``changes`` summarises the paragraph diff).
+* ``duplicate``: adds nothing to a known version (reason ``resend`` for the same
+  feed uri+version, ``exact``, ``near``, ``syndicated`` (near, other source),
+  ``stale`` (an older version arriving after a newer one)).
+* ``held``: a new story or version under embargo (ninjs ``embargoed`` after the
+  injected clock); uri and version are already allocated, the caller holds it.
+
+Side effects: reads and writes the injected ``store`` only (layout in
+``agents/dedupe_state.py``). A duplicate writes nothing (or one alias key); a new
+story writes 2 + ``index_keys`` + 1 keys. No clock, randomness or process state
+is read other than the injected clock, so a worker restarted on the same store,
+and the offline replay, reach the same verdicts.
+
+How a decision is made, in order:
+
+1. **Feed identity.** ninjs ``uri`` (else the canonical ``url``) names the story:
+   a higher feed ``version`` or a later ``versioncreated`` is a new version, the
+   same version a resend, a lower one stale.
+2. **Exact content.** The normalised body fingerprint (``agents/fingerprint.py``)
+   maps to the story version that first had it.
+3. **Near content.** Candidates come from shingle-hash buckets (the article's
+   smallest 5-gram hashes, a bottom-k sketch with band size 1) and from the
+   headline core. Each candidate's stored sketch gives containment/Jaccard
+   estimates; its per-paragraph (skeleton, facts) codes are aligned with the
+   article's. Same facts, nothing substantive added: a copy. Paragraphs added
+   or rewritten: an update. A paragraph whose wording is unchanged but whose
+   numbers, dates or names differ (a recurring report, a same-template story
+   about another company) makes it a *different* story, unless the item
+   announces itself as a version (``UPDATE 1-``, ``CORRECTED-``...).
+4. **Notices** (``agents/dedupe_notices.py``) link by uri, else by headline core
+   plus content similarity; a kill needs only the headline core.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from agents.dedupe_notices import Notice, read_notice
+from agents.dedupe_state import (
+    ALIAS,
+    BUCKET,
+    BUCKET_CAP,
+    DAY,
+    EXACT,
+    HEADLINE,
+    HEADLINE_CAP,
+    STORY,
+    StoryRec,
+    day_of,
+    decode_alias,
+    decode_exact,
+    encode_alias,
+    encode_entries,
+    encode_exact,
+    entries,
+    key,
+    last_ts_of,
+    with_entry,
+)
+from agents.fingerprint import (
+    DocPrint,
+    containment,
+    doc_print,
+    hash16,
+    jaccard_from_containment,
+    stable_hash,
+)
+from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, Verdict
+from streams.settings import DedupSettings
+
+URI_PREFIX = "urn:wirestream:story:"
+_EMPTY_FACTS = hash16("")
+_MIN_ADDED_WORDS = 6
+"""An added paragraph shorter than this (a site's tagline) does not make an update."""
+_MAX_CANDIDATES = 12
+_NOTICE_MIN_SIM = 0.15
+"""A correction/update found by headline core must still share this much text (kills need none)."""
+
+
+@dataclass(frozen=True)
+class DedupStats:
+    """Size of the dedupe state (for metrics)."""
+
+    stories: int
+    keys: int
+    approx_bytes: int
+    """Sum of len(key) + len(value) over the store."""
+
+    @property
+    def bytes_per_story(self) -> float:
+        """State bytes per indexed story."""
+        return self.approx_bytes / self.stories if self.stories else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Align:
+    same: int = 0
+    reworded: int = 0
+    refact: int = 0
+    rewritten: int = 0
+    added: int = 0
+    added_substantive: int = 0
+    removed: int = 0
+
+
+@dataclass(slots=True)
+class _Cand:
+    sid: bytes
+    rec: StoryRec
+    raw: bytes
+    jaccard: float
+    c_old: float
+    c_new: float
+    headline_match: bool
+
+
+def align(old: tuple[int, ...], new: tuple[int, ...], new_words: tuple[int, ...]) -> _Align:
+    """Classify paragraph changes between two versions from their (skeleton, facts) codes."""
+    same = reworded = refact = rewritten = added = added_sub = removed = 0
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            same += i2 - i1
+            continue
+        free_old = list(range(i1, i2))
+        unmatched_new: list[int] = []
+        for j in range(j1, j2):
+            code = new[j]
+            hit = next((i for i in free_old if old[i] >> 16 == code >> 16), None)
+            if hit is not None:
+                refact += 1
+                free_old.remove(hit)
+                continue
+            facts = code & 0xFFFF
+            if facts != _EMPTY_FACTS:
+                hit = next((i for i in free_old if old[i] & 0xFFFF == facts), None)
+                if hit is not None:
+                    reworded += 1
+                    free_old.remove(hit)
+                    continue
+            unmatched_new.append(j)
+        pairs = min(len(free_old), len(unmatched_new))
+        rewritten += pairs
+        removed += len(free_old) - pairs
+        for j in unmatched_new[pairs:]:
+            added += 1
+            if new_words[j] >= _MIN_ADDED_WORDS:
+                added_sub += 1
+    return _Align(same, reworded, refact, rewritten, added, added_sub, removed)
+
+
+def _paragraphs_agree(old: tuple[int, ...], new: tuple[int, ...]) -> bool:
+    """Most paragraphs match by code, or state the same (non-empty) facts: a reworded copy.
+
+    Catches short copies whose every sentence a site re-styled, which moves most shingles.
+    """
+    if not old or not new:
+        return False
+    codes = set(old)
+    facts = {c & 0xFFFF for c in old} - {_EMPTY_FACTS}
+    hits = sum(1 for c in new if c in codes or (c & 0xFFFF) in facts)
+    return hits >= 0.6 * max(len(old), len(new))
+
+
+def _summary(a: _Align, headline_changed: bool) -> ChangeSummary:
+    return ChangeSummary(
+        paragraphs_added=a.added,
+        paragraphs_removed=a.removed,
+        paragraphs_changed=a.reworded + a.refact + a.rewritten,
+        headline_changed=headline_changed,
+    )
+
+
+def _epoch(text: str | None) -> int:
+    """Epoch seconds of an ISO 8601 time (naive means UTC); 0 when absent or unreadable."""
+    if not text:
+        return 0
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return max(0, int(dt.timestamp()))
+
+
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_", "cmpid", "ito")
+
+
+def canonical_url(url: str) -> str:
+    """A URL reduced to what identifies the page (no scheme, www, fragment or tracking params).
+
+    >>> canonical_url("HTTPS://www.Example.com/a/b/?utm_source=x&id=3#top")
+    'example.com/a/b?id=3'
+    """
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING)])
+    return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).lstrip("/")
+
+
+def _popcount(x: int) -> int:
+    return x.bit_count()
+
+
+class Deduper:
+    """Decides new / version / duplicate / held for each article against an injected store.
+
+    Args:
+        store: all state (a dict in tests, a Faust table in production); str keys, bytes values.
+        settings: the dedupe section of the settings.
+        clock: epoch seconds now (injected so tests and replays control time).
+    """
+
+    def __init__(
+        self, store: MutableMapping[str, bytes], *, settings: DedupSettings, clock: Callable[[], float]
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._index_keys = settings.index_keys
+        self._query_keys = max(settings.query_keys, settings.index_keys)
+        self._sample_size = settings.sketch_size
+        # [stories, keys, bytes]: a cache rebuilt lazily by one scan of the store.
+        self._counts: list[int] | None = None
+
+    # ------------------------------------------------------------------ public
+
+    def decide(self, article: CleanedArticle, *, reprocess: bool = False) -> Verdict:
+        """Decide what an article is, and record it in the store.
+
+        Args:
+            article: the cleaned article.
+            reprocess: publish a story already seen as a new version instead of a duplicate
+                (replays after an enrichment upgrade).
+
+        Returns:
+            The verdict; ``fingerprint`` is always set.
+        """
+        now = self._clock()
+        doc = doc_print(article.paragraphs)
+        notice = read_notice(article)
+        verdict = _Decision(self, article, doc, notice, now, reprocess).run()
+        embargo = article.item.embargoed
+        if verdict.kind in ("new", "version") and embargo and _epoch(embargo) > now:
+            return Verdict(
+                kind="held",
+                uri=verdict.uri,
+                version=verdict.version,
+                pubstatus=verdict.pubstatus,
+                changes=verdict.changes,
+                fingerprint=verdict.fingerprint,
+                version_kind=verdict.version_kind,
+                release_at=embargo,
+            )
+        return verdict
+
+    def expire(self) -> int:
+        """Drop state older than ``window_days`` and enforce ``max_stories`` (oldest first).
+
+        Call it periodically (a timer): it scans the whole store once.
+
+        Returns:
+            How many keys were removed.
+        """
+        now = self._clock()
+        cutoff = now - self._settings.window_days * DAY
+        # An index entry stamped day d was written before (d + 1) * DAY: drop it only then.
+        keep_day_from = math.floor(cutoff / DAY)
+        drop: list[str] = []
+        rewrite: dict[str, bytes] = {}
+        live: list[tuple[int, str]] = []
+        for k, v in list(self._store.items()):
+            kind = k[:1]
+            if kind == STORY:
+                ts = last_ts_of(v)
+                if ts < cutoff:
+                    drop.append(k)
+                else:
+                    live.append((ts, k))
+            elif kind in (EXACT, ALIAS):
+                day = decode_exact(v)[2] if kind == EXACT else decode_alias(v)[1]
+                if day + 1 <= keep_day_from:
+                    drop.append(k)
+            elif kind in (BUCKET, HEADLINE):
+                items = entries(v)
+                kept = [e for e in items if e[1] + 1 > keep_day_from]
+                if not kept:
+                    drop.append(k)
+                elif len(kept) != len(items):
+                    rewrite[k] = encode_entries(kept)
+        excess = len(live) - self._settings.max_stories
+        if excess > 0:
+            live.sort()
+            drop.extend(k for _, k in live[:excess])
+        for k in drop:
+            del self._store[k]
+        for k, v in rewrite.items():
+            self._store[k] = v
+        self._counts = None
+        return len(drop)
+
+    def stats(self) -> DedupStats:
+        """Stories indexed, keys and approximate bytes (first call scans the store)."""
+        counts = self._ensure_counts()
+        return DedupStats(stories=counts[0], keys=counts[1], approx_bytes=counts[2])
+
+    # ------------------------------------------------------------ internals
+
+    def _ensure_counts(self) -> list[int]:
+        if self._counts is None:
+            stories = keys = size = 0
+            for k, v in self._store.items():
+                keys += 1
+                size += len(k) + len(v)
+                if k[:1] == STORY:
+                    stories += 1
+            self._counts = [stories, keys, size]
+        return self._counts
+
+    def _get(self, k: str) -> bytes | None:
+        return self._store.get(k)
+
+    def _put(self, k: str, v: bytes, old: bytes | None) -> None:
+        self._store[k] = v
+        if self._counts is not None:
+            if old is None:
+                self._counts[1] += 1
+                self._counts[2] += len(k) + len(v)
+                if k[:1] == STORY:
+                    self._counts[0] += 1
+            else:
+                self._counts[2] += len(v) - len(old)
+
+    def _story(self, sid: bytes) -> tuple[StoryRec, bytes] | None:
+        raw = self._store.get(key(STORY, sid))
+        return None if raw is None else (StoryRec.decode(raw), raw)
+
+
+class _Decision:
+    """One article's decision (split out so each step reads as a method)."""
+
+    def __init__(
+        self, dd: Deduper, article: CleanedArticle, doc: DocPrint, notice: Notice, now: float, reprocess: bool
+    ) -> None:
+        self.dd = dd
+        self.article = article
+        self.item = article.item
+        self.doc = doc
+        self.notice = notice
+        self.now = now
+        self.day = day_of(now)
+        self.reprocess = reprocess
+        self.vc = _epoch(article.versioncreated or article.item.versioncreated)
+        ident = article.item.uri or (canonical_url(article.item.url) if article.item.url else None)
+        self.ident = ident
+        self.ident_digest = stable_hash("i:" + ident) if ident else None
+        self.headline16 = hash16(notice.core)
+        self.source16 = hash16(article.item.source or "")
+        self.bucket_raw: dict[str, bytes | None] = {}
+
+    # -------------------------------------------------------------- flow
+
+    def run(self) -> Verdict:
+        dd = self.dd
+        # 1. Feed identity.
+        found = self._by_identity()
+        if found is not None:
+            return self._identity_verdict(*found)
+        # 2. Exact content.
+        x_key = key(EXACT, self.doc.fp_bytes)
+        x_raw = dd._get(x_key)
+        if x_raw is not None:
+            sid, version, _ = decode_exact(x_raw)
+            story = dd._story(sid)
+            if story is not None:
+                return self._exact_verdict(sid, story[0], story[1], version)
+        # 3./4. Near content and notices.
+        cand = self._best_candidate()
+        if cand is not None:
+            return self._content_verdict(cand)
+        return self._new_story(x_raw)
+
+    def _by_identity(self) -> tuple[bytes, StoryRec, bytes] | None:
+        if self.ident_digest is None:
+            return None
+        dd = self.dd
+        sid = self.ident_digest
+        story = dd._story(sid)
+        if story is None:
+            alias = dd._get(key(ALIAS, sid))
+            if alias is None:
+                return None
+            sid = decode_alias(alias)[0]
+            story = dd._story(sid)
+            if story is None:
+                return None
+        return sid, story[0], story[1]
+
+    # ----------------------------------------------------------- verdicts
+
+    def _uri(self, sid: bytes, rec: StoryRec) -> str:
+        return rec.uri if rec.uri is not None else URI_PREFIX + sid.hex()
+
+    def _duplicate(
+        self, sid: bytes, rec: StoryRec, reason: DuplicateReason, similarity: float, version: int | None = None
+    ) -> Verdict:
+        if self.reprocess:
+            return self._version(sid, rec, self.dd._get(key(STORY, sid)), related=True, kind="refile")
+        self._alias(sid)
+        return Verdict(
+            kind="duplicate",
+            uri=self._uri(sid, rec),
+            version=rec.version,
+            pubstatus=rec.pubstatus,
+            reason=reason,
+            duplicate_of=(self._uri(sid, rec), version if version is not None else rec.version),
+            similarity=round(similarity, 4),
+            fingerprint=self.doc.fingerprint,
+        )
+
+    def _identity_verdict(self, sid: bytes, rec: StoryRec, raw: bytes) -> Verdict:
+        notice = self.notice
+        item_version = self.item.version
+        status_change = notice.pubstatus != rec.pubstatus
+        if not self.reprocess:
+            if item_version is not None and rec.feed_version is not None:
+                if item_version < rec.feed_version:
+                    return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
+                if item_version == rec.feed_version and not status_change:
+                    return self._duplicate(sid, rec, "resend", self._exact_sim(sid))
+            elif self.vc and rec.versioncreated and self.vc < rec.versioncreated:
+                return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
+            exact_version = self._exact_version(sid)
+            if (
+                exact_version is not None
+                and not status_change
+                and self.headline16 == rec.headline16
+            ):
+                reason: DuplicateReason = "resend" if exact_version == rec.version else "stale"
+                return self._duplicate(sid, rec, reason, 1.0, exact_version)
+        related = self._related_to(rec)
+        return self._version(sid, rec, raw, related=related, kind=notice.kind or "update")
+
+    def _exact_verdict(self, sid: bytes, rec: StoryRec, raw: bytes, version: int) -> Verdict:
+        notice = self.notice
+        if notice.kind == "kill" and rec.pubstatus != notice.pubstatus:
+            return self._version(sid, rec, raw, related=True, kind="kill")
+        reason: DuplicateReason = "stale" if version < rec.version else "exact"
+        return self._duplicate(sid, rec, reason, 1.0, version)
+
+    def _content_verdict(self, cand: _Cand) -> Verdict:
+        rec, sid = cand.rec, cand.sid
+        notice = self.notice
+        later_known = bool(self.vc and rec.versioncreated and self.vc < rec.versioncreated)
+        if notice.kind is not None:
+            if notice.kind == "kill" and rec.pubstatus == notice.pubstatus and not self.reprocess:
+                return self._duplicate(sid, rec, "resend", cand.jaccard)
+            if later_known and not self.reprocess:
+                return self._duplicate(sid, rec, "stale", cand.jaccard)
+            related = cand.c_old >= 0.3 or cand.jaccard >= self.dd._settings.update_threshold
+            return self._version(sid, rec, cand.raw, related=related, kind=notice.kind)
+        verdict_kind = self._classify(cand)
+        if verdict_kind == "update" and not later_known:
+            return self._version(sid, rec, cand.raw, related=True, kind="update")
+        if later_known:
+            return self._duplicate(sid, rec, "stale", cand.jaccard)
+        reason: DuplicateReason = "syndicated" if rec.source16 != self.source16 else "near"
+        return self._duplicate(sid, rec, reason, cand.jaccard)
+
+    # ---------------------------------------------------------- candidates
+
+    def _classify(self, cand: _Cand) -> str:
+        """``dup``, ``update``, ``conflict`` (a different story that reads alike) or ``unrelated``."""
+        s = self.dd._settings
+        rec, doc = cand.rec, self.doc
+        related = cand.jaccard >= s.update_threshold or cand.c_old >= 0.6 or cand.c_new >= s.near_threshold
+        if not related and not _paragraphs_agree(rec.paras, doc.paras):
+            return "unrelated"
+        a = align(rec.paras, doc.paras, doc.para_words)
+        aligned = a.same + a.reworded + a.refact
+        gained = _popcount(doc.facts_bits & ~rec.facts_bits)
+        lost = _popcount(rec.facts_bits & ~doc.facts_bits)
+        if aligned >= max(1, math.ceil(0.5 * min(len(rec.paras), len(doc.paras)))):
+            if a.refact or (a.rewritten and gained and lost):
+                # Same wording with other numbers/names, or a paragraph whose facts were
+                # replaced: a recurring report or a same-template story, not this one.
+                return "conflict"
+            # A rewritten paragraph that brings no new fact is a site's edit, not news.
+            return "update" if a.added_substantive or (a.rewritten and gained) else "dup"
+        # Paragraphed differently (a site re-flowed the text): compare document-level facts.
+        if cand.jaccard >= s.near_threshold or cand.c_new >= s.near_threshold:
+            if gained == 0:
+                return "dup"
+            return "update" if lost == 0 else "conflict"
+        if cand.c_old >= 0.6 and lost == 0:
+            return "update"
+        return "conflict"
+
+    def _best_candidate(self) -> _Cand | None:
+        dd = self.dd
+        sids: dict[bytes, bool] = {}
+        headline_sids: set[bytes] = set()
+        if self.notice.core:
+            hk = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
+            raw = dd._get(hk)
+            self.bucket_raw[hk] = raw
+            for sid, _ in reversed(entries(raw)):
+                headline_sids.add(sid)
+                sids.setdefault(sid, True)
+        for value in self.doc.bottom(dd._query_keys).tolist():
+            bk = key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
+            raw = dd._get(bk)
+            self.bucket_raw[bk] = raw
+            for sid, _ in reversed(entries(raw)):
+                sids.setdefault(sid, True)
+        best: _Cand | None = None
+        best_score = -1.0
+        for sid in list(sids)[:_MAX_CANDIDATES]:
+            story = dd._story(sid)
+            if story is None:
+                continue
+            rec, raw = story
+            c_old = containment(rec.samples, rec.n_shingles, self.doc)
+            jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
+            cand = _Cand(sid, rec, raw, jac, c_old, c_new, sid in headline_sids)
+            if self.notice.kind is not None:
+                content = jac >= dd._settings.update_threshold or c_old >= 0.5 or c_new >= 0.5
+                by_headline = cand.headline_match and (self.notice.kind == "kill" or jac >= _NOTICE_MIN_SIM
+                                                       or c_new >= 0.3 or c_old >= 0.3)
+                if not (content or by_headline):
+                    continue
+                score = jac + (1.0 if cand.headline_match else 0.0)
+            else:
+                if self._classify(cand) in ("unrelated", "conflict"):
+                    continue
+                score = jac
+            if score > best_score:
+                best, best_score = cand, score
+        return best
+
+    def _related_to(self, rec: StoryRec) -> bool:
+        c_old = containment(rec.samples, rec.n_shingles, self.doc)
+        jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
+        return c_old >= 0.3 or c_new >= 0.3 or jac >= self.dd._settings.update_threshold
+
+    def _exact_version(self, sid: bytes) -> int | None:
+        raw = self.dd._get(key(EXACT, self.doc.fp_bytes))
+        if raw is None:
+            return None
+        x_sid, version, _ = decode_exact(raw)
+        return version if x_sid == sid else None
+
+    def _exact_sim(self, sid: bytes) -> float:
+        return 1.0 if self._exact_version(sid) is not None else 0.0
+
+    # ---------------------------------------------------------------- writes
+
+    def _alias(self, sid: bytes) -> None:
+        """Remember the item's own uri/url as another name of story ``sid``."""
+        digest = self.ident_digest
+        if digest is None or digest == sid:
+            return
+        ak = key(ALIAS, digest)
+        old = self.dd._get(ak)
+        value = encode_alias(sid, self.day)
+        if old is None or old[:8] != sid:
+            self.dd._put(ak, value, old)
+
+    def _index(self, sid: bytes, version: int, *, content: bool, x_old: bytes | None = None) -> None:
+        dd = self.dd
+        xk = key(EXACT, self.doc.fp_bytes)
+        if x_old is None:
+            x_old = dd._get(xk)
+        if x_old is None:
+            dd._put(xk, encode_exact(sid, version, self.day), None)
+        if content:
+            for value in self.doc.bottom(dd._index_keys).tolist():
+                bk = key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
+                old = self.bucket_raw[bk] if bk in self.bucket_raw else dd._get(bk)
+                new = with_entry(old, sid, self.day, BUCKET_CAP)
+                if new is not None:
+                    dd._put(bk, new, old)
+        if self.notice.core:
+            hk = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
+            old = self.bucket_raw[hk] if hk in self.bucket_raw else dd._get(hk)
+            new = with_entry(old, sid, self.day, HEADLINE_CAP)
+            if new is not None:
+                dd._put(hk, new, old)
+
+    def _new_story(self, x_raw: bytes | None) -> Verdict:
+        dd = self.dd
+        if self.ident_digest is not None:
+            sid = self.ident_digest
+        else:
+            sid = stable_hash("c:" + self.doc.fingerprint)
+            n = 0
+            while dd._get(key(STORY, sid)) is not None and n < 8:
+                n += 1
+                sid = stable_hash(f"c:{self.doc.fingerprint}:{n}")
+        notice = self.notice
+        rec = StoryRec(
+            version=1,
+            feed_version=self.item.version,
+            pubstatus=notice.pubstatus,
+            last_ts=int(self.now),
+            versioncreated=self.vc,
+            n_shingles=self.doc.n_shingles,
+            headline16=self.headline16,
+            source16=self.source16,
+            facts_bits=self.doc.facts_bits,
+            samples=self.doc.samples(dd._sample_size),
+            paras=self.doc.paras,
+            uri=self.item.uri,
+        )
+        dd._put(key(STORY, sid), rec.encode(), None)
+        # A stale x entry (its story evicted) is overwritten by this story.
+        if x_raw is not None:
+            dd._put(key(EXACT, self.doc.fp_bytes), encode_exact(sid, 1, self.day), x_raw)
+            x_raw = encode_exact(sid, 1, self.day)
+        self._index(sid, 1, content=True, x_old=x_raw)
+        kind = notice.kind if notice.kind in ("kill", "correction") else None
+        return Verdict(
+            kind="new",
+            uri=self._uri(sid, rec),
+            version=1,
+            pubstatus=notice.pubstatus,
+            fingerprint=self.doc.fingerprint,
+            version_kind=kind,
+        )
+
+    def _version(
+        self, sid: bytes, rec: StoryRec, raw: bytes | None, *, related: bool, kind: str
+    ) -> Verdict:
+        dd = self.dd
+        a = align(rec.paras, self.doc.paras, self.doc.para_words)
+        changes = _summary(a, self.headline16 != rec.headline16)
+        notice = self.notice
+        pubstatus: PubStatus = notice.pubstatus
+        # A kill or a short notice must not replace what copies of the story are compared with.
+        keep_content = kind == "kill" or not related
+        version = rec.version + 1
+        feed_version = rec.feed_version
+        if self.item.version is not None:
+            feed_version = max(self.item.version, feed_version or 0)
+        new = StoryRec(
+            version=version,
+            feed_version=feed_version,
+            pubstatus=pubstatus,
+            last_ts=int(self.now),
+            versioncreated=max(self.vc, rec.versioncreated),
+            n_shingles=rec.n_shingles if keep_content else self.doc.n_shingles,
+            headline16=rec.headline16 if keep_content else self.headline16,
+            source16=rec.source16,
+            facts_bits=rec.facts_bits if keep_content else self.doc.facts_bits,
+            samples=rec.samples if keep_content else self.doc.samples(dd._sample_size),
+            paras=rec.paras if keep_content else self.doc.paras,
+            uri=rec.uri,
+        )
+        dd._put(key(STORY, sid), new.encode(), raw)
+        self._index(sid, version, content=not keep_content)
+        self._alias(sid)
+        vkind = kind if kind in ("update", "correction", "kill", "refile") else "update"
+        return Verdict(
+            kind="version",
+            uri=self._uri(sid, rec),
+            version=version,
+            pubstatus=pubstatus,
+            changes=changes,
+            fingerprint=self.doc.fingerprint,
+            version_kind=vkind,  # type: ignore[arg-type]
+        )

@@ -1,0 +1,144 @@
+"""Kill, correction, refile and update notices, read from a wire item.
+
+Input: a ``CleanedArticle``. Output: a :class:`Notice` saying which kind of
+version the item announces (if any), the pubstatus it asks for, and the headline
+*core* (the headline without ``UPDATE 2-`` / ``CORRECTED -`` style prefixes),
+which is how a notice finds its story when it carries no uri. Pure; no I/O.
+
+Evidence, strongest first: ninjs ``pubstatus`` (canceled / withheld), feed
+``signals``, a headline prefix or suffix, and a bracketed editor's line opening
+the body (``(Corrects paragraph 3 ...)``, ``(Adds quotes ...)``) or a kill
+advisory (``KILL - Please kill the story headlined ...``). Words inside the
+story are never read as notices: "QUAKE KILLS TWO" is a headline, not a kill.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from agents.model import CleanedArticle, PubStatus
+
+VersionKind = Literal["update", "correction", "kill", "refile"]
+
+_KIND_OF_WORD: dict[str, VersionKind] = {
+    "update": "update", "updated": "update", "wrapup": "update",
+    "corrected": "correction", "correction": "correction", "correct": "correction",
+    "refile": "refile", "refiled": "refile", "rpt": "refile", "repeat": "refile", "resend": "refile",
+    "kill": "kill", "withdrawn": "kill", "withdrawal": "kill", "eliminate": "kill",
+}
+# One prefix such as "UPDATE 2-", "(CORRECTED) - ", "MANDATORY KILL: "; applied at most
+# _MAX_PREFIXES times so stacked prefixes ("CORRECTED-UPDATE 1-") are all removed.
+# The separator is mandatory, so "KILLS TWO" or "UPDATE ON TALKS" never match.
+_PREFIX = re.compile(
+    r"^\s*[(\[]?(?:MANDATORY\s+)?(UPDATE|UPDATED|WRAPUP|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|RESEND|"
+    r"KILL|WITHDRAWN|WITHDRAWAL|ELIMINATE)(?:\s{0,3}\d{1,3})?[)\]]?\s{0,3}[-:\u2013\u2014]\s*",
+    re.IGNORECASE,
+)
+_SUFFIX = re.compile(
+    r"\s*(?:[-:\u2013\u2014]\s{0,3}|[(\[])(UPDATED?|CORRECTED|CORRECTION|REFILED?|KILL|WITHDRAWN)[)\]]?\s*$",
+    re.IGNORECASE,
+)
+_MAX_PREFIXES = 4
+_BODY_NOTE = re.compile(
+    r"^\s*[(\[]\s*(corrects|correcting|correction|adds|updates|recasts|changes|rewrites|writes through|"
+    r"refiles|repeats|resends|fixes)\b",
+    re.IGNORECASE,
+)
+_BODY_KIND: dict[str, VersionKind] = {
+    "corrects": "correction", "correcting": "correction", "correction": "correction",
+    "adds": "update", "updates": "update", "recasts": "update", "changes": "update", "rewrites": "update",
+    "writes through": "update", "refiles": "refile", "repeats": "refile", "resends": "refile",
+    "fixes": "refile",
+}
+_BODY_KILL = re.compile(
+    r"^\s*(?:(?:mandatory\s+)?kill\b|withdrawn\b|please\s+kill\b|editors?\s*:?\s+(?:please\s+)?"
+    r"(?:kill|withdraw|disregard)\b)|\b(?:story|item|report|article)\b[^.]{0,120}?\b(?:has\s+been|is\s+being|is)\s+"
+    r"(?:killed|withdrawn)\b",
+    re.IGNORECASE,
+)
+_BODY_CORRECTION = re.compile(r"^\s*correction\s*[-:\u2013\u2014]", re.IGNORECASE)
+_SIGNAL_WORD = re.compile(r"[a-z]+")
+_SIGNAL_KIND: dict[str, VersionKind] = {
+    "kill": "kill", "killed": "kill", "withdraw": "kill", "withdrawn": "kill", "cancel": "kill",
+    "canceled": "kill", "cancelled": "kill", "correction": "correction", "corrected": "correction",
+    "corrects": "correction", "correct": "correction", "refile": "refile", "refiled": "refile",
+    "resend": "refile", "repeat": "refile", "update": "update", "updated": "update", "updates": "update",
+}
+_RANK: dict[VersionKind, int] = {"kill": 4, "correction": 3, "refile": 2, "update": 1}
+_CORE_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What an item announces about itself."""
+
+    kind: VersionKind | None
+    """The version kind the item announces, or None for an ordinary item."""
+    pubstatus: PubStatus
+    """``canceled`` / ``withheld`` for kills (feed pubstatus wins), else ``usable``."""
+    core: str
+    """Lower-cased headline words without notice prefixes/suffixes ('' if no headline)."""
+
+
+def headline_core(headline: str) -> tuple[str, VersionKind | None]:
+    """Strip notice prefixes and suffixes; return the normalised core and the strongest kind seen.
+
+    >>> headline_core("CORRECTED-UPDATE 2-Quake kills 12 in Chile <XYZ>")
+    ('quake kills 12 in chile xyz', 'correction')
+    >>> headline_core("QUAKE KILLS TWO")
+    ('quake kills two', None)
+    """
+    kind: VersionKind | None = None
+    text = headline
+    for _ in range(_MAX_PREFIXES):
+        m = _PREFIX.match(text)
+        if m is None:
+            break
+        kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
+        text = text[m.end() :]
+    m = _SUFFIX.search(text)
+    if m is not None:
+        kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
+        text = text[: m.start()]
+    return " ".join(_CORE_TOKEN.findall(text.lower())), kind
+
+
+def _stronger(a: VersionKind | None, b: VersionKind | None) -> VersionKind | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if _RANK[a] >= _RANK[b] else b
+
+
+def read_notice(article: CleanedArticle) -> Notice:
+    """Read the notice an article carries (see module docstring for the evidence used).
+
+    Args:
+        article: the cleaned article.
+
+    Returns:
+        Its :class:`Notice`.
+    """
+    item = article.item
+    core, kind = headline_core(article.headline or item.headline or "")
+    for signal in item.signals:
+        for word in _SIGNAL_WORD.findall(signal.lower()[:200]):
+            kind = _stronger(kind, _SIGNAL_KIND.get(word))
+    if article.paragraphs:
+        first = article.paragraphs[0][:300]
+        m = _BODY_NOTE.match(first)
+        if m is not None:
+            kind = _stronger(kind, _BODY_KIND[" ".join(m.group(1).lower().split())])
+        if _BODY_CORRECTION.match(first):
+            kind = _stronger(kind, "correction")
+        if _BODY_KILL.search(first):
+            kind = _stronger(kind, "kill")
+    pubstatus: PubStatus = item.pubstatus
+    if pubstatus in ("canceled", "withheld"):
+        kind = "kill"
+    elif kind == "kill":
+        pubstatus = "canceled"
+    return Notice(kind=kind, pubstatus=pubstatus, core=core)

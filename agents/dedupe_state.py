@@ -1,0 +1,180 @@
+"""Key layout and byte encodings of the dedupe state (a ``MutableMapping[str, bytes]``).
+
+Everything the deduper knows lives in these keys, so a worker restarted on the
+same table (restored from its changelog) decides exactly as before. Keys are a
+one-letter kind plus unpadded URL-safe base64 of a hash; values are packed
+little-endian structs. Sizes are for the typical story (see the benchmark):
+
+====  =========================  ==============================================  =========
+key   meaning                    value                                           bytes
+====  =========================  ==============================================  =========
+s…    story (12-char key)        :class:`StoryRec` header 29 B, 2 B per sketch   ~120-160
+                                 sample, 4 B per paragraph, uri if feed-given
+x…    exact fingerprint (12)     story id 8, version 2, day 2                    24
+b…    shingle-hash bucket (9)    up to BUCKET_CAP entries (story id 8, day 2)    ~19 each
+h…    headline-core bucket (9)   up to HEADLINE_CAP entries                      ~19
+a…    uri/url alias (12)         story id 8, day 2                               22 (rare)
+====  =========================  ==============================================  =========
+
+Index values carry the day (days since the epoch) they were written, so expiry
+is one pass with no lookups. Entries whose story is gone (evicted early by the
+size bound) are ignored when read and dropped by the next expiry.
+"""
+
+from __future__ import annotations
+
+import struct
+from base64 import urlsafe_b64encode
+from dataclasses import dataclass
+
+from agents.model import PubStatus
+
+STORY, EXACT, BUCKET, HEADLINE, ALIAS = "s", "x", "b", "h", "a"
+BUCKET_CAP = 6
+"""Stories remembered per shingle bucket (newest kept): bounds hot buckets of common phrases."""
+HEADLINE_CAP = 4
+"""Stories remembered per headline core (recurring reports share one)."""
+
+_HEADER = struct.Struct("<HHBBBIIHHHQ")
+_ENTRY = struct.Struct("<8sH")
+_EXACT = struct.Struct("<8sHH")
+_PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
+_PUB_OF: tuple[PubStatus, ...] = ("usable", "withheld", "canceled")
+_HAS_URI = 4
+_HAS_FEED_VERSION = 8
+DAY = 86_400
+
+
+def key(kind: str, digest: bytes) -> str:
+    """A state key: kind letter + unpadded URL-safe base64 of ``digest``."""
+    return kind + urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def day_of(ts: float) -> int:
+    """Days since the epoch (the stamp index entries carry)."""
+    return int(ts // DAY) & 0xFFFF
+
+
+@dataclass(slots=True)
+class StoryRec:
+    """The latest known version of one story (the ``s`` value)."""
+
+    version: int
+    feed_version: int | None
+    pubstatus: PubStatus
+    last_ts: int
+    """Clock seconds when the latest version was decided (drives expiry)."""
+    versioncreated: int
+    """The latest version's ``versioncreated`` in epoch seconds (0 when unknown)."""
+    n_shingles: int
+    headline16: int
+    source16: int
+    facts_bits: int
+    samples: bytes
+    paras: tuple[int, ...]
+    uri: str | None
+    """The feed-given uri; None when the uri is derived from the story id."""
+
+    def encode(self) -> bytes:
+        """Pack into the stored bytes."""
+        flags = _PUB[self.pubstatus]
+        if self.uri is not None:
+            flags |= _HAS_URI
+        if self.feed_version is not None:
+            flags |= _HAS_FEED_VERSION
+        head = _HEADER.pack(
+            min(self.version, 0xFFFF),
+            min(self.feed_version or 0, 0xFFFF),
+            flags,
+            len(self.samples) // 2,
+            len(self.paras),
+            self.last_ts & 0xFFFFFFFF,
+            max(0, self.versioncreated) & 0xFFFFFFFF,
+            min(self.n_shingles, 0xFFFF),
+            self.headline16,
+            self.source16,
+            self.facts_bits,
+        )
+        parts = [head, self.samples, struct.pack(f"<{len(self.paras)}I", *self.paras)]
+        if self.uri is not None:
+            parts.append(self.uri.encode("utf-8", "surrogatepass"))
+        return b"".join(parts)
+
+    @classmethod
+    def decode(cls, raw: bytes) -> StoryRec:
+        """Unpack stored bytes."""
+        (version, feed_version, flags, n_samples, n_paras, last_ts, vc, n_sh, h16, s16, facts) = _HEADER.unpack_from(
+            raw
+        )
+        pos = _HEADER.size
+        samples = raw[pos : pos + 2 * n_samples]
+        pos += 2 * n_samples
+        paras = struct.unpack_from(f"<{n_paras}I", raw, pos)
+        pos += 4 * n_paras
+        uri = raw[pos:].decode("utf-8", "surrogatepass") if flags & _HAS_URI else None
+        return cls(
+            version=version,
+            feed_version=feed_version if flags & _HAS_FEED_VERSION else None,
+            pubstatus=_PUB_OF[flags & 3],
+            last_ts=last_ts,
+            versioncreated=vc,
+            n_shingles=n_sh,
+            headline16=h16,
+            source16=s16,
+            facts_bits=facts,
+            samples=samples,
+            paras=paras,
+            uri=uri,
+        )
+
+
+def last_ts_of(raw: bytes) -> int:
+    """The ``last_ts`` of an encoded story without decoding the rest (expiry scans)."""
+    return int(_HEADER.unpack_from(raw)[5])
+
+
+def entries(raw: bytes | None) -> list[tuple[bytes, int]]:
+    """Decode a bucket value into ``(story id, day)`` entries, oldest first."""
+    if not raw:
+        return []
+    return [_ENTRY.unpack_from(raw, i) for i in range(0, len(raw) - len(raw) % _ENTRY.size, _ENTRY.size)]
+
+
+def encode_entries(items: list[tuple[bytes, int]]) -> bytes:
+    """Encode bucket entries (oldest first)."""
+    return b"".join(_ENTRY.pack(sid, day) for sid, day in items)
+
+
+def with_entry(raw: bytes | None, sid: bytes, day: int, cap: int) -> bytes | None:
+    """The bucket value with ``sid`` appended (moved to newest), or None if nothing changes.
+
+    Keeps at most ``cap`` entries, dropping the oldest.
+    """
+    items = entries(raw)
+    if items and items[-1][0] == sid and items[-1][1] == day:
+        return None
+    items = [e for e in items if e[0] != sid]
+    items.append((sid, day))
+    return encode_entries(items[-cap:])
+
+
+def encode_exact(sid: bytes, version: int, day: int) -> bytes:
+    """The ``x`` value: which story version has this exact fingerprint."""
+    return _EXACT.pack(sid, min(version, 0xFFFF), day)
+
+
+def decode_exact(raw: bytes) -> tuple[bytes, int, int]:
+    """``(story id, version, day)`` from an ``x`` value."""
+    sid, version, day = _EXACT.unpack_from(raw)
+    return sid, version, day
+
+
+def encode_alias(sid: bytes, day: int) -> bytes:
+    """The ``a`` value: the story an extra uri/url belongs to."""
+    return _ENTRY.pack(sid, day)
+
+
+def decode_alias(raw: bytes) -> tuple[bytes, int]:
+    """``(story id, day)`` from an ``a`` value."""
+    sid, day = _ENTRY.unpack_from(raw)
+    return sid, day
