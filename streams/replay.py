@@ -138,7 +138,7 @@ from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from agents.model import RawRecord
-from streams.archive import BadLine, read_paths, to_line
+from streams.archive import ARCHIVE_SUFFIXES, BadLine, open_archive, read_paths, to_line
 from streams.replay_core import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -392,14 +392,13 @@ def _count_lines(paths: Iterable[str]) -> int | None:
         if path == "-":
             return None
         p = Path(path)
+        if not p.name.lower().endswith(ARCHIVE_SUFFIXES):
+            total += 1  # a single-record file
+            continue
         try:
-            with p.open("rb") as raw:
-                handle: IO[bytes] = gzip.GzipFile(fileobj=raw) if raw.read(2) == b"\x1f\x8b" else raw
-                raw.seek(0)
-                if not p.name.lower().endswith((".jsonl", ".ndjson", ".gz")):
-                    total += 1
-                    continue
-                total += sum(chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b""))
+            with open_archive(p) as handle:
+                while chunk := handle.read(1 << 20):
+                    total += chunk.count(b"\n")
         except OSError:
             return None
     return total
@@ -504,8 +503,9 @@ def _resume_hint(opts: ReplayOptions, position: _Position) -> str | None:
 
 def _summary(con: Console, opts: ReplayOptions, tally: Tally, elapsed: float, resume: str | None,
              argv: list[str]) -> None:
-    source = {"archive": ", ".join(opts.archives), "topic": f"topic {opts.source_range.topic if opts.source_range else ''}",
-              "dlq": f"dead letters of {opts.source_range.topic if opts.source_range else ''}"}[opts.mode]
+    range_topic = opts.source_range.topic if opts.source_range else ""
+    source = {"archive": ", ".join(opts.archives), "topic": f"topic {range_topic}",
+              "dlq": f"dead letters of {range_topic}"}[opts.mode]
     target = "(dry run)" if opts.dry_run else opts.target_topic
     con.say(f"replay {opts.replay_id}: {source} -> {target}{' [reprocess]' if opts.reprocess else ''}")
     by = ", ".join(f"{k} {v:,}" for k, v in sorted(tally.skipped_by.items()))
@@ -598,7 +598,7 @@ def _open_output(path: str, con: Console) -> tuple[IO[bytes], Callable[[], None]
         return con.out, con.out.flush
     target = Path(path)
     if target.name.lower().endswith(".gz"):
-        handle: IO[bytes] = gzip.open(target, "wb", compresslevel=6)  # noqa: SIM115 - closed by the returned closer
+        handle: IO[bytes] = gzip.GzipFile(target, "wb", compresslevel=6)  # type: ignore[assignment]
     else:
         handle = target.open("wb")
     return handle, handle.close

@@ -10,6 +10,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import orjson
 
@@ -41,7 +42,7 @@ def skip_reason(record: RawRecord, rules: RecordFilter) -> str | None:
 
     >>> skip_reason(RawRecord(b"x", timestamp_ms=5), RecordFilter(since_ms=10))
     'time'
-    >>> skip_reason(RawRecord(b'{"title": "t", "body": "b", "source": "ap"}'), RecordFilter(sources=("ap",))) is None
+    >>> skip_reason(RawRecord(b'{"id": 1, "body": "b", "source": "ap"}'), RecordFilter(sources=("ap",))) is None
     True
     """
     if rules.since_ms is not None or rules.until_ms is not None:
@@ -177,7 +178,7 @@ def redrive_of(value: bytes) -> Redrive:
             raise DeadLetterError(f"dead letter payload is not base64: {exc}") from None
     else:
         raise DeadLetterError(f"unknown payload encoding {encoding!r}")
-    source = msg.get("source") if isinstance(msg.get("source"), dict) else {}
+    source = _obj(msg, "source")
     key: bytes | None = None
     if isinstance(source.get("key_b64"), str):
         try:
@@ -186,17 +187,21 @@ def redrive_of(value: bytes) -> Redrive:
             raise DeadLetterError(f"dead letter key is not base64: {exc}") from None
     elif isinstance(source.get("key"), str):
         key = source["key"].encode("utf-8")
-    headers_obj = msg.get("headers") if isinstance(msg.get("headers"), dict) else {}
+    headers_obj = _obj(msg, "headers")
     headers = tuple((str(k), v.encode("utf-8")) for k, v in headers_obj.items() if isinstance(v, str))
     retries = msg.get("retries", 0)
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise DeadLetterError(f"dead letter 'retries' is not a count: {retries!r}")
     ts = source.get("timestamp_ms")
-    error = msg.get("error") if isinstance(msg.get("error"), dict) else {}
-    code = error.get("code") if isinstance(error.get("code"), str) else "unknown"
+    code = _obj(msg, "error").get("code")
     record = RawRecord(value=data, key=key, headers=headers,
                        timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool) else None)
-    return Redrive(record=record, retries=retries, code=code)
+    return Redrive(record=record, retries=retries, code=code if isinstance(code, str) else "unknown")
+
+
+def _obj(msg: dict[str, Any], name: str) -> dict[str, Any]:
+    value = msg.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 # --- tallies and exit codes --------------------------------------------------------------------------------------

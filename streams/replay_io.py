@@ -223,7 +223,7 @@ class Sender:
         future, record, timestamp_ms = self.window.popleft()
         try:
             await future
-        except (KafkaError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, KafkaError) as exc:
             self._failed(record, exc)
         else:
             self.tally.sent += 1

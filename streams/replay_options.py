@@ -361,7 +361,7 @@ def dump_parser(env: Mapping[str, str], settings: Settings) -> argparse.Argument
 
 
 def parse_dump_args(argv: list[str], env: Mapping[str, str], settings: Settings) -> DumpOptions:
-    """argv -> :class:`DumpOptions`, or :class:`UsageError`."""
+    """Parse ``argv`` into :class:`DumpOptions`, or :class:`UsageError`."""
     args = dump_parser(env, settings).parse_args(argv)
     idle = _positive(args.idle_timeout, "--idle-timeout")
     return DumpOptions(source_range=_topic_range(args.topic, args), output=args.output, bootstrap=args.bootstrap,
@@ -441,7 +441,7 @@ def replay_parser(env: Mapping[str, str], settings: Settings) -> argparse.Argume
 
 def parse_replay_args(argv: list[str], env: Mapping[str, str], settings: Settings,
                       now_ms: int | None = None) -> ReplayOptions:
-    """argv -> :class:`ReplayOptions`, or :class:`UsageError`."""
+    """Parse ``argv`` into :class:`ReplayOptions`, or :class:`UsageError`."""
     args = replay_parser(env, settings).parse_args(argv)
     modes = [bool(args.archives), bool(args.from_topic), bool(args.dlq)]
     if sum(modes) != 1:
