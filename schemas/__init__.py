@@ -16,6 +16,7 @@ import json
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -49,6 +50,24 @@ def _registry() -> Registry:
         pairs.append((uri + "#", Resource.from_contents(doc)))
     registry: Registry = Registry().with_resources(pairs)
     return registry
+
+
+@functools.cache
+def _fast_validator(name: str) -> Any:
+    docs = [_load_file(f"{n}.json") for n in SCHEMA_NAMES]
+    docs += [_load_file("vendor/ninjs-schema_2.2.json"), _load_file("vendor/GeoJSON-schema.json")]
+    registry = jsonschema_rs.Registry([(doc["$id"].rstrip("#"), doc) for doc in docs])
+    return jsonschema_rs.validator_for(load(name), registry=registry, offline=True)
+
+
+def is_valid(name: str, message: Any) -> bool:
+    """Fast check on the publish path (jsonschema-rs, ~15 µs for an enriched article).
+
+    Two independent implementations guard the contract: this one on every message the
+    worker publishes, and :func:`problems` (the reference ``jsonschema``) for error
+    detail and in the tests.
+    """
+    return bool(_fast_validator(name).is_valid(message))
 
 
 @functools.cache
