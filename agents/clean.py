@@ -24,6 +24,14 @@ How blocks are classified (every block is story, metadata or chrome):
        dense with links are chrome;
     4. learned per-source boilerplate (``agents/boilerplate.py``).
 
+Feed bodies are trusted: a ninjs/generic item's body IS the story (the agency wrote
+it for syndication), so step 3 does not apply to it. Only metadata readers and
+chrome rules remove its blocks, and no block is taken as the headline; a one-line
+kill notice ("This story has been withdrawn.") or a flash ("KILL KILL KILL") is
+the story. Learned boilerplate never empties a feed body either (a source's kill
+notices repeat word for word). Scraped pages (``text``/``html``) get the full
+structural treatment.
+
 Side effect: when ``learned`` is given, ``clean`` both consults and UPDATES it
 (one read and one write of the source's entry per call): the surviving blocks of
 this story are counted under its story key (``item.uri``, else ``item.url``, else
@@ -102,11 +110,13 @@ def _blocks_from_text(text: str) -> list[_Block]:
     return [_Block(t, words=_words(t)) for t in split_blocks(text)]
 
 
-def _blocks_from_html(page: HtmlPage) -> list[_Block]:
+def _blocks_from_html(page: HtmlPage, trusted: bool = False) -> list[_Block]:
     out = []
     any_main = any(b.in_main for b in page.blocks)
     for b in page.blocks:
-        blk = _Block(b.text, in_main=b.in_main or not any_main, link_density=b.link_density, tag=b.tag,
+        # A feed's body_html is all article: only chrome class hints take blocks out of it.
+        in_main = (not b.negative) if trusted else (b.in_main or not any_main)
+        blk = _Block(b.text, in_main=in_main, link_density=0.0 if trusted else b.link_density, tag=b.tag,
                      words=_words(b.text))
         if b.in_caption:
             blk.kind = "caption"
@@ -179,6 +189,35 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
             b.label, b.rule, b.kind = "chrome", rule.id, rule.kind
         cache[t] = (b.label, b.rule, b.kind)
     found.contributors = contributors
+
+
+def _structure_trusted(blocks: list[_Block]) -> None:
+    """Pass 2 for feed bodies: every block no rule or reader claimed is story, boundaries still end it."""
+    cand = [i for i, b in enumerate(blocks) if b.label == "candidate"]
+    if not cand:
+        return
+    lo, hi = cand[0], cand[-1]
+    ended = soft = False
+    for i, b in enumerate(blocks):
+        if b.label == "chrome" and b.kind == "boundary" and i > lo:
+            ended = True
+        if ended:
+            if b.kind != "contributors" and b.label != "chrome":
+                b.label, b.rule = "chrome", "structure.after-boundary"
+            continue
+        if b.label == "chrome" and b.kind == "boundary_soft":
+            soft = i > lo
+            continue
+        if b.label == "chrome" and b.kind == "edge" and lo <= i <= hi:
+            # A call-to-action phrase inside the story is story text ("Watch the river rise now", said ...).
+            b.label, b.rule, b.kind = "candidate", None, None
+        if b.label != "candidate":
+            continue
+        if soft and not (b.story_like and b.words >= 12):
+            b.label, b.rule = "chrome", "structure.list"
+            continue
+        soft = False
+        b.label = "story"
 
 
 def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
@@ -292,10 +331,11 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     tz = settings.default_timezone
     found = _Found()
     is_html = item.body_html is not None and (item.body_text is None or bool(item.body_html.strip()))
+    trusted = item.format in ("ninjs", "generic")
     page: HtmlPage | None = None
     if is_html:
         page = parse_html(item.body_html or "")
-        blocks = _blocks_from_html(page)
+        blocks = _blocks_from_html(page, trusted)
         found.headline = normalise(page.h1) if page.h1 else None
     else:
         blocks = _blocks_from_text(item.body_text or "")
@@ -304,7 +344,10 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     pictures: dict[str, Picture] = {}
     _read_meta(blocks, found, tz, pictures)
     page_headline_from_h1 = found.headline
-    _structure(blocks, found, is_html)
+    if trusted:
+        _structure_trusted(blocks)
+    else:
+        _structure(blocks, found, is_html)
     headline_text = found.headline
     # Drop story blocks that merely repeat the headline (an <h1> inside the article).
     for b in blocks:
@@ -315,10 +358,12 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
         key = _story_key(item, item.headline or headline_text or "", [blocks[i].text for i in story_idx])
         candidates = {block_key(blocks[i].text): i for i in story_idx if len(blocks[i].text) >= settings.learn_min_chars}
         known = learned.observe(item.source, key, list(candidates))
-        for k, i in candidates.items():
-            if k in known:
-                blocks[i].label, blocks[i].rule = "chrome", "learned"
-        learned_count = len(known)
+        hits = [i for k, i in candidates.items() if k in known]
+        if trusted and len(hits) == len(story_idx):
+            hits = []  # a feed body that is all "boilerplate" is a stock notice (kill, withhold): it is the story
+        for i in hits:
+            blocks[i].label, blocks[i].rule = "chrome", "learned"
+        learned_count = len(hits)
     else:
         learned_count = 0
     paragraphs = tuple(b.text for b in blocks if b.label == "story")

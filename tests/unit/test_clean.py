@@ -139,3 +139,38 @@ def test_repeated_caption_kept_once_and_prefix_collapsed():
     art = clean(WireItem(format="text", source="s", body_text=text), settings=CleanSettings())
     assert art.pictures == (Picture("FILE PHOTO: Ships wait outside the port", "Reuters", True),)
     assert "Ships wait" not in art.body
+
+
+@pytest.mark.parametrize("fmt", ["ninjs", "generic"])
+@pytest.mark.parametrize("body", ["This story has been withdrawn.", "KILL KILL KILL", "BREAKING\n\nQuake of magnitude 6.1 hits Lima"])
+def test_feed_body_is_trusted(fmt, body):
+    """A feed item's short body (kill notice, flash) is the story, not empty_body."""
+    art = clean(WireItem(format=fmt, source="wire", body_text=body, headline="H"), settings=CleanSettings())
+    assert art.paragraphs == tuple(p for p in body.split("\n\n")), art.removed
+
+
+def test_feed_body_still_loses_rule_chrome():
+    """Rules that clearly mark chrome still apply to feed bodies; a feed headline is never taken from the body."""
+    body = "LIMA (Reuters) - A quake hit.\n\nShare on Facebook\n\n(c) 2024 Reuters. All rights reserved."
+    art = clean(WireItem(format="ninjs", source="wire", body_text=body, headline="Quake"), settings=CleanSettings())
+    assert art.paragraphs == ("LIMA (Reuters) - A quake hit.",)
+    assert {r.rule for r in art.removed} == {"share", "copyright"}, art.removed
+
+
+def test_feed_body_html_keeps_link_dense_paragraphs():
+    """A ninjs body_html paragraph made of links is still story (feed HTML has no page chrome around it)."""
+    html = '<p>BERLIN (dpa) - Short.</p><p><a href="/a">The minister</a> <a href="/b">resigned</a></p>'
+    art = clean(WireItem(format="ninjs", source="wire", body_html=html, headline="H"), settings=CleanSettings())
+    assert art.paragraphs == ("BERLIN (dpa) - Short.", "The minister resigned"), art.removed
+
+
+def test_learned_boilerplate_never_empties_feed_body():
+    """A stock kill notice repeated across a source's stories stays the story of each notice."""
+    from agents.boilerplate import LearnedBoilerplate  # noqa: PLC0415
+
+    settings = CleanSettings()
+    learned = LearnedBoilerplate({}, settings=settings)
+    for k in range(6):
+        item = WireItem(format="ninjs", source="wire", uri=f"urn:kill:{k}", body_text="This story has been withdrawn.")
+        art = clean(item, settings=settings, learned=learned)
+        assert art.paragraphs == ("This story has been withdrawn.",), (k, art.removed)
