@@ -99,6 +99,8 @@ class LagMonitor:
         self.clock = clock
         # The topics this app's consumer group reads (outputs are read by others).
         self.layout = {plan.raw: plan.partitions, plan.bysource: plan.partitions, plan.dedupe: 1}
+        # A bounded label naming each topic's place in the topology, so alert rules need no topic names.
+        self.roles = {plan.raw: "input", plan.bysource: "bysource", plan.dedupe: "dedupe"}
         self.group_id = settings.app_id
         self.latest: LagSnapshot | None = None
         self.last_success: float | None = None
@@ -140,8 +142,9 @@ class LagMonitor:
         committed = {tp: (meta.offset if meta is not None else None) for tp, meta in raw.items()}
         snap = snapshot_of(self.clock(), self.layout, end, start, committed)
         for row in snap.partitions:
-            self.metrics.consumer_lag.labels(row.topic, str(row.partition)).set(row.lag)
-            self.metrics.topic_end_offset.labels(row.topic, str(row.partition)).set(row.end)
+            role = self.roles.get(row.topic, "other")
+            self.metrics.consumer_lag.labels(row.topic, role, str(row.partition)).set(row.lag)
+            self.metrics.topic_end_offset.labels(row.topic, role, str(row.partition)).set(row.end)
         self.metrics.lag_refreshes.inc()
         self.metrics.lag_refreshed_at.set(snap.at)
         self.latest = snap

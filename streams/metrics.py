@@ -2,7 +2,7 @@
 
 Names follow Prometheus conventions (``wirestream_`` prefix, ``_total`` counters,
 seconds and bytes). Labels are bounded: ``topic`` (configured topic names),
-``stage``, ``verdict`` (new/version/duplicate/dead_letter/held), ``reason``
+``role`` (input/bysource/dedupe), ``stage``, ``verdict`` (new/version/duplicate/dead_letter/held), ``reason``
 (duplicate reasons, version kinds and error codes: fixed vocabularies, and any
 value outside ``[a-z0-9_]`` is counted as ``other``), ``partition`` (the
 configured partition count), ``table``. No story ids, URLs or headlines are ever
@@ -98,11 +98,11 @@ class Metrics:
                                          ["topic"], buckets=_E2E_BUCKETS, registry=registry),
             consumer_lag=Gauge("wirestream_consumer_lag_records",
                                "Log end offset minus committed offset of the worker's consumer group, "
-                               "per consumed topic-partition.",
-                               ["topic", "partition"], registry=registry),
+                               "per consumed topic-partition (role: input, bysource or dedupe).",
+                               ["topic", "role", "partition"], registry=registry),
             topic_end_offset=Gauge("wirestream_topic_end_offset",
                                    "Log end offset of each consumed topic-partition (grows while input arrives).",
-                                   ["topic", "partition"], registry=registry),
+                                   ["topic", "role", "partition"], registry=registry),
             lag_refreshes=Counter("wirestream_consumer_lag_refreshes_total",
                                   "Successful consumer-lag refreshes.", registry=registry),
             lag_refresh_errors=Counter("wirestream_consumer_lag_refresh_errors_total",

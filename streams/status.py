@@ -413,6 +413,23 @@ PAGE_JS = r"""'use strict';
     return root;
   }
 
+  function lagHistory(points) {
+    // Total lag over the last minutes: a line, so a growing backlog is visible at a glance.
+    var W = 440, H = 70, L = 40, max = 1, span = 1;
+    points.forEach(function (p) { if (p[1] > max) { max = p[1]; } if (-p[0] > span) { span = -p[0]; } });
+    var root = svg('svg', {viewBox: '0 0 ' + W + ' ' + (H + 16), width: '100%', id: 'lag-history', role: 'img'});
+    root.appendChild(svg('line', {x1: L, x2: W, y1: H, y2: H, stroke: '#2a3642'}));
+    root.appendChild(svg('text', {x: L - 4, y: 10, 'text-anchor': 'end'}, max));
+    root.appendChild(svg('text', {x: L - 4, y: H, 'text-anchor': 'end'}, 0));
+    root.appendChild(svg('text', {x: W, y: H + 14, 'text-anchor': 'end'}, 'total lag, last ' + Math.round(span) + ' s'));
+    var pts = points.map(function (p) {
+      return (L + (W - L) * (1 + p[0] / span)).toFixed(1) + ',' + (H - (H - 4) * p[1] / max).toFixed(1);
+    });
+    if (pts.length === 1) { pts.push((W) + ',' + pts[0].split(',')[1]); }
+    root.appendChild(svg('polyline', {points: pts.join(' '), fill: 'none', stroke: '#42a5f5', 'stroke-width': 2}));
+    return root;
+  }
+
   function render(d) {
     document.getElementById('app').textContent = d.app_id + ' ' + d.version + ' · up ' + Math.round(d.uptime_s) + ' s';
     var ready = document.getElementById('ready');
@@ -444,14 +461,21 @@ PAGE_JS = r"""'use strict';
       return [r.code + ' @ ' + r.stage, r.count, COLORS.dead_letter];
     }), 'deadletter-chart') : empty('no dead letters'));
 
-    put('lag', d.lag.partitions.length ? hbars(d.lag.partitions.map(function (p) {
-      return [p.topic.slice(-28) + ' [' + p.partition + ']', p.lag, '#42a5f5'];
-    }), 'lag-chart') : empty('no lag measured yet'));
+    if (d.lag.partitions.length) {
+      var lagBox = el('div');
+      lagBox.appendChild(hbars(d.lag.partitions.map(function (p) {
+        // The topic's last word (raw, bysource, dedupe) keeps labels short; full names are in /metrics.
+        return [p.topic.split(/[.-]/).pop() + ' [' + p.partition + ']', p.lag, '#42a5f5'];
+      }), 'lag-chart'));
+      lagBox.appendChild(lagHistory(d.lag.history));
+      put('lag', lagBox);
+    } else { put('lag', empty('no lag measured yet')); }
 
     var lat = d.latency.stages.filter(function (r) { return r.count > 0; });
     if (lat.length) {
       var box = el('div');
-      box.appendChild(hbars(lat.map(function (r) {
+      // Bars for the stages only: end-to-end includes Kafka hops and would flatten them.
+      box.appendChild(hbars(lat.filter(function (r) { return r.stage !== 'end_to_end'; }).map(function (r) {
         return [r.stage + ' p99 (µs)', Math.round((r.p99 || 0) * 1e6), '#ffb300'];
       }), 'latency-chart'));
       box.appendChild(table(['stage', 'count', 'p50', 'p95', 'p99'], lat.map(function (r) {

@@ -58,7 +58,7 @@ def feed(count: int, seed: int = 6, *, hostile: bool = False) -> tuple[list[Reco
     records: list[Record] = []
     fresh: list[dict[str, object]] = []
     for n in range(count):
-        roll = rng.random()
+        roll = rng.random() if n < count - 1 else 1.0  # the last record is always a new story
         if fresh and roll < 0.08:
             art = rng.choice(fresh)  # the same story again: an exact duplicate
         elif fresh and roll < 0.14:
@@ -70,7 +70,7 @@ def feed(count: int, seed: int = 6, *, hostile: bool = False) -> tuple[list[Reco
             records.append((None, broken[n % len(broken)], []))
             continue
         else:
-            head = HOSTILE_HEADLINE if hostile and not fresh else None
+            head = HOSTILE_HEADLINE if hostile and n == count - 1 else None
             art = article(rng, n, headline=head)
             fresh.append(art)
         records.append((str(art["source"]).encode(), orjson.dumps(art), [("content-type", b"application/json")]))
