@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -293,26 +293,32 @@ async def produce_all(bootstrap: str, topic: str, records: Sequence[RawRecord]) 
         await producer.stop()
 
 
-async def produce_paced(bootstrap: str, topic: str, records: Sequence[RawRecord], rate: float) -> float:
-    """Send records at ``rate`` per second (each stamped with its send time); returns the achieved rate."""
+async def produce_paced(bootstrap: str, topic: str, records: Sequence[RawRecord],
+                        rate: float) -> tuple[float, dict[bytes | None, int]]:
+    """Send records at ``rate`` per second, each stamped with its send time (ms).
+
+    Returns the achieved rate and each record key's send timestamp.
+    """
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0,
                                 max_request_size=8 * 1024 * 1024)
     await producer.start()
+    sent: dict[bytes | None, int] = {}
     try:
         started = time.monotonic()
         pending = []
         for i, rec in enumerate(records):
-            due = started + i / rate
-            delay = due - time.monotonic()
+            delay = started + i / rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            stamp = int(time.time() * 1000)
+            sent[rec.key] = stamp
             pending.append(await producer.send(topic, value=rec.value, key=rec.key, headers=list(rec.headers),
-                                               timestamp_ms=int(time.time() * 1000)))
+                                               timestamp_ms=stamp))
         await asyncio.gather(*pending)
         spent = time.monotonic() - started
-        return len(records) / spent if spent > 0 else 0.0
+        return (len(records) / spent if spent > 0 else 0.0), sent
     finally:
         await producer.stop()
 
@@ -324,12 +330,13 @@ class Received:
     topic: str
     timestamp_ms: int
     value: bytes
+    key: bytes | None = None
 
 
 async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeout_s: float,
-                        idle_s: float = 60.0) -> list[Received]:
+                        idle_s: float = 120.0, on_progress: Callable[[int], None] | None = None) -> list[Received]:
     """Read ``topics`` from the start until ``expect`` records arrived, ``timeout_s`` passed, or
-    nothing arrived for ``idle_s``."""
+    nothing arrived for ``idle_s``; ``on_progress(count)`` is called about once a second."""
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None,
@@ -339,16 +346,28 @@ async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeo
     got: list[Received] = []
     try:
         deadline = time.monotonic() + timeout_s
-        last_seen = time.monotonic()
+        last_seen = last_progress = time.monotonic()
         while len(got) < expect and time.monotonic() < deadline and time.monotonic() - last_seen < idle_s:
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for tp, messages in batch.items():
                 for m in messages:
-                    got.append(Received(tp.topic, m.timestamp, m.value))
+                    got.append(Received(tp.topic, m.timestamp, m.value, m.key))
                 last_seen = time.monotonic()
+            if on_progress is not None and time.monotonic() - last_progress >= 1.0:
+                last_progress = time.monotonic()
+                on_progress(len(got))
         return got
     finally:
         await consumer.stop()
+
+
+def decode(value: bytes) -> dict[str, Any]:
+    """An output message as a dict ({} when it is not a JSON object)."""
+    try:
+        msg = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return {}
+    return msg if isinstance(msg, dict) else {}
 
 
 def source_timestamp_ms(value: bytes) -> int | None:
