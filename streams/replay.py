@@ -480,8 +480,12 @@ async def _commit_dlq(consumer: Any, opts: ReplayOptions, bounds: Bounds, sender
     assert opts.source_range is not None
     offsets = {}
     for p, nxt in bounds.next.items():
+        if nxt == bounds.start[p]:
+            continue  # nothing read there: nothing to save (and the partition was never assigned)
         failed = sender.failed_at.get(p)
         offsets[TopicPartition(opts.source_range.topic, p)] = min(nxt, failed) if failed is not None else nxt
+    if not offsets:
+        return None
     try:
         await consumer.commit(offsets)
     except KafkaError as exc:
