@@ -40,6 +40,15 @@ _HEADLINE_WORD_RE = re.compile(r"[^\W\d_]+")
 _HEADLINE_BOOST = 3.0
 _LEDE_CHARS = 300
 _FEATURE_WEIGHT = {"country": 1.0, "city": 0.6, "region": 0.6, "other": 0.3}
+# A mention that names a place in passing (a currency, "Swiss franc") is worth a quarter.
+_WEAK_MENTION = 0.25
+# The dateline's country counts as this many mentions towards the story being about it.
+_DATELINE_PRIOR = 1.5
+# A country is a subject of the story (ninjs ``places``) when its places together score
+# at least this share of the best country's; the rest are ``mentioned_places``.
+_ABOUT_SHARE = 0.35
+# A dateline city at least this big names its country without a qualifier.
+_DATELINE_WELL_KNOWN = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -81,21 +90,25 @@ class Enricher:
         body = article.body
         headline = article.headline or ""
         city = article.dateline.city if article.dateline else None
+        raw_dateline = article.dateline.raw if article.dateline else None
+        dateline_country = self._dateline_country(city, raw_dateline)
         if self.spacy_engine is not None:
             rec: Recognised = self.spacy_engine.recognise(  # type: ignore[attr-defined]
                 body, byline=article.byline, dateline_city=city
             )
         else:
-            rec = self.recogniser.recognise(body, byline=article.byline, dateline_city=city)
+            rec = self.recogniser.recognise(
+                body, byline=article.byline, dateline_city=city, dateline_country=dateline_country
+            )
         headline_low = headline.lower()
         headline_words = _HEADLINE_WORD_RE.findall(headline_low)
 
         people = _entities(rec.people, "person", headline_low)
         orgs = _entities(rec.organisations, "organisation", headline_low)
-        located = self._located(city, rec)
-        places = _places(rec.places, headline_low, located)
+        located = self._located(city, rec, self.gazetteer.qualifier_country(raw_dateline, city))
+        places, mentioned, primary = _places(rec.places, headline_low, located)
         if located is not None:
-            located = next((p for p in places if _same_place(p, located)), located)
+            located = next((p for p in (*places, *mentioned) if _same_place(p, located)), located)
 
         mention_index = {p.name: [(m.start, m.end) for m in p.mentions] for p in people}
         quotes = find_quotes(body, mention_index)
@@ -113,21 +126,47 @@ class Enricher:
             organisations=orgs,
             places=places,
             located=located,
-            primary_country=_primary_country(places, located),
+            primary_country=primary,
             subjects=score_subjects(rec.word_counts, rec.word_total, headline_words, body.lower()),
             keywords=keywords(rec.word_counts, rec.word_total, headline_words, entity_words, self.max_keywords),
             quotes=quotes,
             word_count=word_count,
             reading_time_s=round(word_count * 60 / self.words_per_minute),
             engine=self.engine,
+            mentioned_places=mentioned,
         )
 
-    def _located(self, city: str | None, rec: Recognised) -> Place | None:
-        """The dateline city resolved like any place, boosted by the story's countries."""
+    def _dateline_country(self, city: str | None, raw: str | None) -> str | None:
+        """The dateline's country when it is unambiguous: a qualifier, a country, or a big city."""
+        if not city:
+            return None
+        qualified = self.gazetteer.qualifier_country(raw, city)
+        if qualified is not None:
+            return qualified
+        key = city.strip().lower()
+        country = self.gazetteer.countries.get(key)
+        if country is not None:
+            return country.country_code
+        candidates = self.gazetteer.cities.get(key, ())
+        if candidates and (len(candidates) == 1 or candidates[0].population >= _DATELINE_WELL_KNOWN):
+            return candidates[0].country_code
+        return None
+
+    def _located(self, city: str | None, rec: Recognised, qualified: str | None = None) -> Place | None:
+        """The dateline city resolved like any place, boosted by the story's countries.
+
+        A qualifier (``BIRMINGHAM, Ala.``) decides the country; a town too small for
+        the gazetteer still gets that country (without GeoNames id or coordinates).
+        """
         if not city:
             return None
         key = city.strip().lower()
         gaz = self.gazetteer
+        if qualified is not None:
+            same = next((c for c in gaz.cities.get(key, ()) if c.country_code == qualified), None)
+            if same is not None:
+                return Place(same.name, same.country_code, same.geonames_id, same.lat, same.lon, "city", (), 0.0)
+            return Place(_title(city), qualified, None, None, None, "city", (), 0.0)
         country = gaz.countries.get(key)
         if country is not None:
             return Place(country.name, country.country_code, country.geonames_id, country.lat, country.lon,
@@ -138,7 +177,7 @@ class Enricher:
         region = gaz.regions.get(key)
         if region is not None:
             return Place(region.name, region.country_code, region.geonames_id, None, None, "region", (), 0.0)
-        return Place(city.strip().title(), None, None, None, None, "other", (), 0.0)
+        return Place(_title(city), None, None, None, None, "other", (), 0.0)
 
 
 def _headline_hit(found: Found, headline_low: str) -> bool:
@@ -187,17 +226,38 @@ def _entities(found: list[Found], kind: str, headline_low: str) -> tuple[Entity,
     return tuple(sorted(out, key=lambda e: (-e.relevance, e.name)))
 
 
-def _places(found: list[Found], headline_low: str, located: Place | None) -> tuple[Place, ...]:
-    scored = [(f, _raw_score(f, headline_low) * (0.5 + _FEATURE_WEIGHT[f.feature])) for f in found]
+def _places(
+    found: list[Found], headline_low: str, located: Place | None
+) -> tuple[tuple[Place, ...], tuple[Place, ...], str | None]:
+    """Split the places into those the story is about and those only mentioned.
+
+    A country is a subject when its places (the country itself, its cities and
+    regions; the dateline counts as :data:`_DATELINE_PRIOR` mentions) score at
+    least :data:`_ABOUT_SHARE` of the best country's. Returns the subject
+    places, the mentioned places and the primary country (the best one).
+    """
+    scored = [(f, _raw_score(f, headline_low) - f.weak * (1.0 - _WEAK_MENTION)) for f in found]
+    present = False
     if located is not None and located.country_code is not None:
-        present = any(f.geonames_id == located.geonames_id and f.feature == located.feature for f, _ in scored)
+        present = any(f.geonames_id == located.geonames_id and f.feature == located.feature and
+                      f.name == located.name for f, _ in scored)
         if not present:
-            scored.append((_found_from_place(located), 1.0))
+            scored.append((_found_from_place(located), _DATELINE_PRIOR))
     if not scored:
-        return ()
-    top = max(s for _, s in scored) or 1.0
-    out = [
-        Place(
+        return (), (), None
+    by_country: dict[str, float] = {}
+    for f, s in scored:
+        if f.country_code:
+            by_country[f.country_code] = by_country.get(f.country_code, 0.0) + s
+    if located is not None and located.country_code and present:
+        by_country[located.country_code] = by_country.get(located.country_code, 0.0) + _DATELINE_PRIOR
+    top_country = max(by_country.values(), default=0.0)
+    weighted = [(f, s, s * (0.5 + _FEATURE_WEIGHT[f.feature])) for f, s in scored]
+    top = max(w for _, _, w in weighted) or 1.0
+    about: list[Place] = []
+    mentioned: list[Place] = []
+    for f, s, w in weighted:
+        place = Place(
             name=f.name,
             country_code=f.country_code,
             geonames_id=f.geonames_id,
@@ -205,11 +265,18 @@ def _places(found: list[Found], headline_low: str, located: Place | None) -> tup
             lon=f.lon,
             feature=f.feature,
             mentions=tuple(sorted(f.mentions, key=lambda m: m.start)),
-            relevance=round(s / top, 3),
+            relevance=round(max(w, 0.0) / top, 3),
         )
-        for f, s in scored
-    ]
-    return tuple(sorted(out, key=lambda p: (-p.relevance, p.name)))
+        share = by_country[f.country_code] / top_country if f.country_code and top_country else 0.0
+        if f.country_code is None:
+            share = s / max(top_country, 1.0)
+        (about if share >= _ABOUT_SHARE else mentioned).append(place)
+    primary = max(by_country.items(), key=lambda kv: kv[1])[0] if by_country else None
+
+    def order(p: Place) -> tuple[float, str]:
+        return (-p.relevance, p.name)
+
+    return tuple(sorted(about, key=order)), tuple(sorted(mentioned, key=order)), primary
 
 
 def _found_from_place(p: Place) -> Found:
@@ -220,17 +287,8 @@ def _same_place(a: Place, b: Place) -> bool:
     return a.geonames_id == b.geonames_id and a.feature == b.feature and a.name == b.name
 
 
-def _primary_country(places: tuple[Place, ...], located: Place | None) -> str | None:
-    """The country with the most place relevance (a city counts for its country)."""
-    totals: dict[str, float] = {}
-    for p in places:
-        if p.country_code:
-            totals[p.country_code] = totals.get(p.country_code, 0.0) + p.relevance * _FEATURE_WEIGHT[p.feature]
-    if located is not None and located.country_code:
-        totals[located.country_code] = totals.get(located.country_code, 0.0) + 0.25
-    if not totals:
-        return None
-    return max(totals.items(), key=lambda kv: kv[1])[0]
+def _title(city: str) -> str:
+    return " ".join(w[:1].upper() + w[1:].lower() for w in city.strip().split())
 
 
 __all__ = ["Enricher"]

