@@ -53,3 +53,26 @@ def test_bench_reports_unknown_area() -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2, (done.returncode, done.stderr)
     assert "unknown area" in done.stderr, done.stderr
+
+
+def test_missing_and_failing_areas_are_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An absent area module is `missing`, a raising one is `error`; neither stops the run."""
+    from streams.bench import __main__ as bench
+
+    monkeypatch.setitem(bench.AREAS, "ghost", ("streams.bench.no_such_area_module", "run"))
+    monkeypatch.setitem(bench.AREAS, "broken", ("streams.bench.harness", "no_such_function"))
+    ghost = bench.run_area("ghost", quick=True)
+    assert ghost["status"] == "missing", ghost
+    broken = bench.run_area("broken", quick=True)
+    assert broken["status"] == "error" and "AttributeError" in broken["error"], broken
+    rows = bench.summary_rows({"ghost": ghost, "broken": broken})
+    assert [r["name"] for r in rows] == ["[ghost] missing", "[broken] error"], rows
+
+
+def test_foreign_area_results_are_flattened_into_the_table() -> None:
+    """An area without `figures` still shows its numeric results (nested keys joined by dots)."""
+    from streams.bench import __main__ as bench
+
+    rows = bench.summary_rows({"dedup": {"status": "ok", "result": {"f1": 0.9, "speed": {"us": 12}, "ok": True,
+                                                                     "name": "x"}}})
+    assert [(r["name"], r["value"]) for r in rows] == [("[dedup] f1", 0.9), ("[dedup] speed.us", 12.0)], rows
