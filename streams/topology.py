@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,15 +133,27 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     runtime = Runtime(app, settings, plan, metrics, pipeline,
                       {"boilerplate": boilerplate, "stories": stories, "embargo": embargo})
 
+    async def send(channel: Any, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | None = None,
+                   ) -> None:
+        event = faust.current_event()
+        if app.in_transaction and event is not None:
+            # exactly_once: Faust's TransactionManager picks the transactional producer by the
+            # *destination* partition, and sends to topics its consumer has no metadata for
+            # (every output topic) go out outside any transaction. Send through the transaction
+            # of the *source* partition instead, so the output commits atomically with the
+            # source offset (the id format is the one Faust commits offsets under).
+            tp = event.message.tp
+            tid = f"{app.conf.id}-{app.assignor.group_for_topic(tp.topic)}-{tp.partition}"
+            await app.producer.send(channel.get_topic_name(), key, value, None, None, headers, transactional_id=tid)
+        else:
+            await channel.send(key=key, value=value, headers=headers)
+
     async def publish(output: Output) -> None:
         name = plan.output_topic(output.role)
-        try:
-            await outputs[output.role].send(key=output.key.encode() if output.key is not None else None,
-                                            value=codec.encode_message(output.value),
-                                            headers=list(output.headers))
-        except Exception:
-            metrics.producer_errors.labels(name).inc()
-            raise
+        # Counts errors, and retries the retriable ones (wirestream_producer_retries_total).
+        await metrics.send_retrying(name, lambda: send(
+            outputs[output.role], output.key.encode() if output.key is not None else None,
+            codec.encode_message(output.value), list(output.headers)))
         metrics.count_output(output, name)
         source_ms = _source_ms(output)
         if source_ms:
@@ -159,7 +172,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             if isinstance(step, Output):
                 await publish(step)
             else:
-                await bysource.send(key=step.item.source.encode(), value=codec.encode_internal(step))
+                await send(bysource, step.item.source.encode(), codec.encode_internal(step))
 
     # hop 2: <app>-bysource -> clean + enrich -> <app>-dedupe | wire.dlq
     @app.agent(bysource, name="prepare")
@@ -172,7 +185,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             if isinstance(step, Output):
                 await publish(step)
             else:
-                await dedupe.send(key=b"dedupe", value=codec.encode_internal(step))
+                await send(dedupe, b"dedupe", codec.encode_internal(step))
 
     last_expire = [time.monotonic()]
 
@@ -191,9 +204,14 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             prepared = codec.decode_prepared(event.message.value)
             output = pipeline.decide(prepared)
             metrics.stage_seconds.labels("dedupe").observe(pipeline.timings.dedupe)
+            # Faust buffers table changelog writes and sends them later; hand the dedup state
+            # to the Kafka client before the output, else a crash in between delivers the output
+            # without the state, and re-processing the input publishes it a second time as new.
+            await app.producer.buffer.flush()
             if output.verdict == "held" and output.release_at:
                 embargo[output.key or ""] = orjson.dumps(
-                    {"release_at": output.release_at, "output": _output_to_json(output)})
+                    {"release_at": output.release_at, "release_epoch": _epoch(output.release_at),
+                     "output": _output_to_json(output)})
                 metrics.embargo_held.set(len(embargo))
                 continue
             if output.role == "enriched" and output.key in embargo:
@@ -207,7 +225,14 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
         # Timers run outside any partition's event; ticks make releases and expiry
         # happen inside the decide agent, where table writes belong to partition 0.
         if len(embargo) or time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
-            await dedupe.send(key=TICK_KEY, value=b"")
+            if app.in_transaction:
+                # A tick sent inside hop 3's transaction would stay invisible to hop 3's
+                # read_committed consumer until that transaction commits, which only happens
+                # when hop 3 consumes something: on a quiet feed, embargoes would never lift.
+                # Ticks are idempotent triggers, so they go out on the plain producer.
+                await app.producer.send(plan.dedupe, TICK_KEY, b"", 0, None, None)
+            else:
+                await dedupe.send(key=TICK_KEY, value=b"")
 
     return runtime
 
@@ -217,6 +242,11 @@ def _source_ms(output: Output) -> int | None:
     src = value.get("source") or (value.get("wirestream") or {}).get("source") or {}
     ts = src.get("timestamp_ms") if isinstance(src, dict) else None
     return ts if isinstance(ts, int) else None
+
+
+def _epoch(iso: str) -> float:
+    # Embargo times carry their own offsets; compare instants, never strings.
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def _output_to_json(output: Output) -> dict[str, Any]:
@@ -235,8 +265,8 @@ def _output_from_json(data: dict[str, Any]) -> Output:
 
 async def _release_due(runtime: Runtime, publish: Callable[[Output], Any]) -> None:
     embargo = runtime.tables["embargo"]
-    now_iso = runtime.pipeline.now_iso()
-    due = [key for key, raw in list(embargo.items()) if raw and orjson.loads(raw)["release_at"] <= now_iso]
+    now = runtime.pipeline.clock()
+    due = [key for key, raw in list(embargo.items()) if raw and orjson.loads(raw)["release_epoch"] <= now]
     for key in due:
         held = orjson.loads(embargo[key])
         del embargo[key]
@@ -269,6 +299,6 @@ async def _supersede(runtime: Runtime, key: str, newer: Output, publish: Callabl
 def _update_state_gauges(runtime: Runtime) -> None:
     stats = runtime.pipeline.deduper.stats()
     runtime.metrics.state_entries.labels("stories").set(getattr(stats, "keys", 0))
-    runtime.metrics.state_bytes.labels("stories").set(getattr(stats, "bytes", 0))
+    runtime.metrics.state_bytes.labels("stories").set(getattr(stats, "approx_bytes", 0))
     runtime.metrics.learned_blocks.set(runtime.pipeline.learned.count())
 
