@@ -245,8 +245,8 @@ class StatusBoard:
         for table in ("stories", "boilerplate", "embargo"):
             entries = get("wirestream_state_entries", {"table": table})
             if entries is not None:
-                tables[table] = {"entries": int(entries),
-                                 "bytes": int(get("wirestream_state_bytes", {"table": table}) or 0)}
+                size = get("wirestream_state_bytes", {"table": table})
+                tables[table] = {"entries": int(entries), "bytes": None if size is None else int(size)}
         return {"tables": tables, "stories": int(get("wirestream_dedup_stories") or 0),
                 "learned_blocks": int(get("wirestream_learned_boilerplate_blocks") or 0),
                 "embargo_held": int(get("wirestream_embargo_held") or 0)}
@@ -501,9 +501,15 @@ PAGE_JS = r"""'use strict';
 
   var initial = document.getElementById('initial');
   try { render(JSON.parse(initial.textContent)); } catch (e) { console.error(e); }
+  var polls = 0;
   function poll() {
     fetch('/status.json', {cache: 'no-store'}).then(function (r) { return r.json(); })
-      .then(render).catch(function (e) { document.getElementById('updated').textContent = 'offline: ' + e; });
+      .then(function (d) {
+        render(d);
+        // Counts live refreshes: lets a browser test (and a curious person) see the page is polling.
+        polls += 1; document.body.setAttribute('data-polls', String(polls));
+      })
+      .catch(function (e) { document.getElementById('updated').textContent = 'offline: ' + e; });
   }
   setInterval(poll, 2000);
 })();
