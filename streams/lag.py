@@ -132,7 +132,7 @@ class LagMonitor:
             # Topics are created at start-up; until the metadata shows them there is nothing to measure.
             parts = consumer.partitions_for_topic(tp.topic)
             if parts is None:
-                await consumer._client.force_metadata_update()  # noqa: SLF001 - public API has no refresh
+                await consumer._client.force_metadata_update()  # the public API has no refresh
                 parts = consumer.partitions_for_topic(tp.topic)
             if parts and tp.partition in parts:
                 known.append(tp)
@@ -163,14 +163,14 @@ class LagMonitor:
                     await asyncio.wait_for(self.refresh(), timeout=interval_s * 3)
                 except asyncio.CancelledError:
                     raise
-                except Exception as exc:  # noqa: BLE001 - a monitoring hiccup must not stop the worker
+                except Exception as exc:  # a monitoring hiccup must not stop the worker
                     self.metrics.lag_refresh_errors.inc()
                     log.warning("consumer lag refresh failed: %r", exc)
                     await self.close()  # reconnect from scratch next time
                 if also is not None:
                     try:
                         also()
-                    except Exception as exc:  # noqa: BLE001 - same: gauges are best effort
+                    except Exception as exc:  # same: gauges are best effort
                         log.warning("gauge refresh failed: %r", exc)
                 await asyncio.sleep(interval_s)
         finally:

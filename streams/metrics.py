@@ -169,7 +169,7 @@ class Metrics:
 
         errors = self.producer_errors
 
-        class _ProducerErrors(Sensor):  # type: ignore[misc]
+        class _ProducerErrors(Sensor):
             def on_send_initiated(self, producer: Any, topic: str, message: Any, keysize: int,
                                   valsize: int) -> Any:
                 return topic
@@ -197,5 +197,5 @@ def _faust_version() -> str:
         from importlib import metadata
 
         return metadata.version("faust-streaming")
-    except Exception:  # noqa: BLE001 - build info must never stop the worker
+    except Exception:  # build info must never stop the worker
         return "unknown"

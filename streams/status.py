@@ -86,7 +86,8 @@ def story_of(output: Output, topic: str, at: float) -> RecentStory:
         source = src.get("name") if isinstance(src, dict) else None
     else:
         error = value.get("error") or {}
-        reason = f"{error.get('code', output.reason)} @ {error.get('stage', '?')}" if isinstance(error, dict) else reason
+        if isinstance(error, dict):
+            reason = f"{error.get('code', output.reason)} @ {error.get('stage', '?')}"
     return RecentStory(at, output.verdict, _text(headline, _MAX_HEADLINE), _text(str(version) if version else None, 20),
                        _text(reason, 80), _text(source, _MAX_SOURCE), topic)
 
@@ -94,7 +95,7 @@ def story_of(output: Output, topic: str, at: float) -> RecentStory:
 def histogram_quantile(q: float, bounds: list[float], cumulative: list[float]) -> float | None:
     """Prometheus-style quantile from cumulative bucket counts (linear within a bucket).
 
-    >>> histogram_quantile(0.5, [0.1, 0.2, math.inf], [0, 10, 10])
+    >>> round(histogram_quantile(0.5, [0.1, 0.2, math.inf], [0, 10, 10]), 6)
     0.15
     """
     total = cumulative[-1] if cumulative else 0
@@ -203,7 +204,7 @@ class StatusBoard:
             for sample in family.samples:
                 if not sample.name.endswith("_bucket"):
                     continue
-                key = sample.labels.get("stage") if "stage" in sample.labels else "end_to_end"
+                key = sample.labels.get("stage", "end_to_end")
                 bound = float(sample.labels["le"])
                 rows.setdefault(key, {})
                 rows[key][bound] = rows[key].get(bound, 0.0) + sample.value
@@ -257,10 +258,10 @@ def _iso(ts: float) -> str:
 
 
 def json_bytes(data: Any) -> bytes:
-    """JSON safe to embed in HTML: ``<``, ``>``, ``&`` and JS line separators escaped.
+    r"""JSON safe to embed in HTML: ``<``, ``>``, ``&`` and JS line separators escaped.
 
     >>> json_bytes({"h": "</script><b>&"})
-    b'{"h":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    b'{"h":"\\u003c/script\\u003e\\u003cb\\u003e\\u0026"}'
     """
     raw = orjson.dumps(data)
     for char, escaped in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
@@ -342,7 +343,7 @@ PAGE_JS = r"""'use strict';
     return n;
   }
   function fmtMs(s) {
-    if (s === null || s === undefined) { return '–'; }
+    if (s === null || s === undefined) { return '\u2013'; }
     var ms = s * 1000;
     return ms >= 100 ? ms.toFixed(0) + ' ms' : ms >= 1 ? ms.toFixed(1) + ' ms' : ms.toFixed(3) + ' ms';
   }
@@ -357,7 +358,7 @@ PAGE_JS = r"""'use strict';
       var row = el('tr');
       r.forEach(function (c, i) {
         var td = el('td', numeric[i] ? {'class': 'num'} : {});
-        if (c instanceof Node) { td.appendChild(c); } else { td.textContent = c === null ? '–' : String(c); }
+        if (c instanceof Node) { td.appendChild(c); } else { td.textContent = c === null ? '\u2013' : String(c); }
         row.appendChild(td);
       });
       t.appendChild(row);
@@ -421,7 +422,8 @@ PAGE_JS = r"""'use strict';
     root.appendChild(svg('line', {x1: L, x2: W, y1: H, y2: H, stroke: '#2a3642'}));
     root.appendChild(svg('text', {x: L - 4, y: 10, 'text-anchor': 'end'}, max));
     root.appendChild(svg('text', {x: L - 4, y: H, 'text-anchor': 'end'}, 0));
-    root.appendChild(svg('text', {x: W, y: H + 14, 'text-anchor': 'end'}, 'total lag, last ' + Math.round(span) + ' s'));
+    root.appendChild(svg('text', {x: W, y: H + 14, 'text-anchor': 'end'},
+                         'total lag, last ' + Math.round(span) + ' s'));
     var pts = points.map(function (p) {
       return (L + (W - L) * (1 + p[0] / span)).toFixed(1) + ',' + (H - (H - 4) * p[1] / max).toFixed(1);
     });
@@ -441,7 +443,7 @@ PAGE_JS = r"""'use strict';
     var cards = el('div', {'class': 'cards'});
     [['processed', d.totals.processed, '#e6e6e6']].concat(d.throughput.outcomes.map(function (o) {
       return [o.replace('_', ' '), d.totals[o], COLORS[o]];
-    })).concat([['lag', d.lag.total === null ? '–' : d.lag.total, '#e6e6e6']]).forEach(function (c) {
+    })).concat([['lag', d.lag.total === null ? '\u2013' : d.lag.total, '#e6e6e6']]).forEach(function (c) {
       var card = el('div', {'class': 'card', 'data-metric': c[0]});
       var b = el('b', {}, c[1]); b.style.color = c[2];
       card.appendChild(b); card.appendChild(el('span', {'class': 'dim'}, c[0]));
@@ -494,7 +496,7 @@ PAGE_JS = r"""'use strict';
     put('recent', d.recent.length ? table(['time', 'verdict', 'headline', 'version', 'reason', 'source'],
       d.recent.map(function (s) {
         var v = el('span', {'class': 'verdict verdict-' + s.verdict}, s.verdict); v.style.color = COLORS[s.verdict];
-        var h = el('span', {'class': 'headline'}, s.headline === null ? '–' : s.headline);
+        var h = el('span', {'class': 'headline'}, s.headline === null ? '\u2013' : s.headline);
         return [s.at.slice(11, 19), v, h, s.version, s.reason, s.source];
       }), [false, false, false, false, false, false]) : empty('no stories yet'));
   }
