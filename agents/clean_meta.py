@@ -70,6 +70,18 @@ _TIME_RE = re.compile(
 )
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]{3,}")
+
+
+def _has_month(text: str) -> bool:
+    """Whether a month name could start a named date here: the month regexes end it at a letter-run edge.
+
+    A set lookup per letter run is ~20x cheaper than scanning with the case-insensitive
+    month alternation, which most date-less blocks would otherwise pay twice.
+    """
+    return any(w.lower() in _MONTHS for w in _LETTER_RUN.findall(text))
+
+
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo | timezone:
     try:
@@ -129,7 +141,8 @@ def find_dates(text: str, default_tz: str) -> list[str]:
             found.append((m.start(), iso))
             taken.append(m.span())
     month_first = default_tz.startswith("America/")
-    for rx in (_ISO_RE, _NAMED_MDY_RE, _NAMED_DMY_RE, _NUM_RE):
+    named = (_NAMED_MDY_RE, _NAMED_DMY_RE) if _has_month(text) else ()
+    for rx in (_ISO_RE, *named, _NUM_RE):
         for m in rx.finditer(text):
             if not free(*m.span()):
                 continue
@@ -185,7 +198,19 @@ _UPDATED_WORD = re.compile(
     r"aggiornato|atualizado|revised)\b"
 )
 _DATE_LINE_MAX = 160
-_YEARISH = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # every date format read here carries a year
+# Every date format read here carries a year. No lookbehind: sre then skips to a "1"/"2" by its prefix
+# check, ~5x faster on prose; the digit boundaries are checked by hand on the few hits.
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+
+
+def _has_year(text: str) -> bool:
+    """Whether ``text`` holds a four-digit 19xx/20xx number not glued to other digits."""
+    end = len(text)
+    for m in _YEARISH.finditer(text):
+        a, b = m.span()
+        if (a == 0 or not text[a - 1].isdigit()) and (b == end or not text[b].isdigit()):
+            return True
+    return False
 
 
 def date_line(text: str, default_tz: str) -> tuple[str | None, str | None] | None:
@@ -194,7 +219,7 @@ def date_line(text: str, default_tz: str) -> tuple[str | None, str | None] | Non
     Returns None unless the block is short, carries at least one date, and says
     little else (a story sentence that mentions a date is not a date line).
     """
-    if len(text) > _DATE_LINE_MAX or not _YEARISH.search(text):
+    if len(text) > _DATE_LINE_MAX or not _has_year(text):
         return None
     dates = find_dates(text, default_tz)
     if not dates:
@@ -203,8 +228,9 @@ def date_line(text: str, default_tz: str) -> tuple[str | None, str | None] | Non
     upd_m = _UPDATED_WORD.search(text)
     # What is left once dates and the label words are gone must be tiny.
     rest = _ISO_RE.sub(" ", text)
-    rest = _NAMED_MDY_RE.sub(" ", rest)
-    rest = _NAMED_DMY_RE.sub(" ", rest)
+    if _has_month(rest):
+        rest = _NAMED_MDY_RE.sub(" ", rest)
+        rest = _NAMED_DMY_RE.sub(" ", rest)
     rest = _NUM_RE.sub(" ", rest)
     rest = _TIME_RE.sub(" ", rest)
     rest = _PUBLISHED_WORD.sub(" ", rest)
