@@ -71,18 +71,20 @@ from agents.dedupe_state import (
     with_entry,
 )
 from agents.fingerprint import (
+    EMPTY_FACTS,
     DocPrint,
     containment,
     doc_print,
     hash16,
     jaccard_from_containment,
+    low16_set,
     stable_hash,
 )
 from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, Verdict
 from streams.settings import DedupSettings
 
 URI_PREFIX = "urn:wirestream:story:"
-_EMPTY_FACTS = hash16("")
+_EMPTY_FACTS = EMPTY_FACTS
 _MIN_ADDED_WORDS = 6
 """An added paragraph shorter than this (a site's tagline) does not make an update."""
 _MAX_CANDIDATES = 12
@@ -371,6 +373,12 @@ class _Decision:
         self.headline16 = hash16(notice.core)
         self.source16 = hash16(article.item.source or "")
         self.bucket_raw: dict[str, bytes | None] = {}
+        self.x_raw: bytes | None = None
+        self.x_checked = False
+        self._low16: set[int] | None = None
+        self._bucket_keys: list[str] = []
+        self._headline_key: str | None = None
+        self._classes: dict[bytes, tuple[str, _Align | None]] = {}
 
     # -------------------------------------------------------------- flow
 
@@ -383,6 +391,7 @@ class _Decision:
         # 2. Exact content.
         x_key = key(EXACT, self.doc.fp_bytes)
         x_raw = dd._get(x_key)
+        self.x_raw, self.x_checked = x_raw, True
         if x_raw is not None:
             sid, version, _ = decode_exact(x_raw)
             story = dd._story(sid)
@@ -485,12 +494,29 @@ class _Decision:
 
     def _classify(self, cand: _Cand) -> str:
         """``dup``, ``update``, ``conflict`` (a different story that reads alike) or ``unrelated``."""
+        cached = self._classes.get(cand.sid)
+        if cached is None:
+            cached = self._classes[cand.sid] = self._classify_uncached(cand)
+        return cached[0]
+
+    def _align(self, sid: bytes, rec: StoryRec) -> _Align:
+        cached = self._classes.get(sid)
+        if cached is not None and cached[1] is not None:
+            return cached[1]
+        return align(rec.paras, self.doc.paras, self.doc.para_words)
+
+    def _classify_uncached(self, cand: _Cand) -> tuple[str, _Align | None]:
         s = self.dd._settings
         rec, doc = cand.rec, self.doc
         related = cand.jaccard >= s.update_threshold or cand.c_old >= 0.6 or cand.c_new >= s.near_threshold
         if not related and not _paragraphs_agree(rec.paras, doc.paras):
-            return "unrelated"
+            return "unrelated", None
         a = align(rec.paras, doc.paras, doc.para_words)
+        return self._judge(cand, a), a
+
+    def _judge(self, cand: _Cand, a: _Align) -> str:
+        s = self.dd._settings
+        rec, doc = cand.rec, self.doc
         aligned = a.same + a.reworded + a.refact
         gained = _popcount(doc.facts_bits & ~rec.facts_bits)
         lost = _popcount(rec.facts_bits & ~doc.facts_bits)
@@ -514,15 +540,14 @@ class _Decision:
         dd = self.dd
         sids: dict[bytes, bool] = {}
         headline_sids: set[bytes] = set()
-        if self.notice.core:
-            hk = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
+        hk = self.headline_key()
+        if hk is not None:
             raw = dd._get(hk)
             self.bucket_raw[hk] = raw
             for sid, _ in reversed(entries(raw)):
                 headline_sids.add(sid)
                 sids.setdefault(sid, True)
-        for value in self.doc.bottom(dd._query_keys).tolist():
-            bk = key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
+        for bk in self.bucket_keys(dd._query_keys):
             raw = dd._get(bk)
             self.bucket_raw[bk] = raw
             for sid, _ in reversed(entries(raw)):
@@ -534,7 +559,7 @@ class _Decision:
             if story is None:
                 continue
             rec, raw = story
-            c_old = containment(rec.samples, rec.n_shingles, self.doc)
+            c_old = containment(rec.samples, rec.n_shingles, self.doc, self.low16())
             jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
             cand = _Cand(sid, rec, raw, jac, c_old, c_new, sid in headline_sids)
             if self.notice.kind is not None:
@@ -552,8 +577,31 @@ class _Decision:
                 best, best_score = cand, score
         return best
 
+    def bucket_keys(self, n: int) -> list[str]:
+        """State keys of the article's ``n`` smallest shingle hashes (computed once)."""
+        if len(self._bucket_keys) < n:
+            self._bucket_keys = [
+                key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
+                for value in self.doc.bottom(max(n, self.dd._query_keys)).tolist()
+            ]
+        return self._bucket_keys[:n]
+
+    def headline_key(self) -> str | None:
+        """State key of the headline core, None without a headline."""
+        if not self.notice.core:
+            return None
+        if self._headline_key is None:
+            self._headline_key = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
+        return self._headline_key
+
+    def low16(self) -> set[int]:
+        """Low 16 bits of the article's shingle hashes (computed once, for all candidates)."""
+        if self._low16 is None:
+            self._low16 = low16_set(self.doc)
+        return self._low16
+
     def _related_to(self, rec: StoryRec) -> bool:
-        c_old = containment(rec.samples, rec.n_shingles, self.doc)
+        c_old = containment(rec.samples, rec.n_shingles, self.doc, self.low16())
         jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
         return c_old >= 0.3 or c_new >= 0.3 or jac >= self.dd._settings.update_threshold
 
@@ -584,18 +632,19 @@ class _Decision:
         dd = self.dd
         xk = key(EXACT, self.doc.fp_bytes)
         if x_old is None:
-            x_old = dd._get(xk)
-        if x_old is None:
-            dd._put(xk, encode_exact(sid, version, self.day), None)
+            x_old = self.x_raw if self.x_checked else dd._get(xk)
+        value = encode_exact(sid, version, self.day)
+        if x_old != value:
+            # The newest version with this exact body is what a later copy duplicates.
+            dd._put(xk, value, x_old)
         if content:
-            for value in self.doc.bottom(dd._index_keys).tolist():
-                bk = key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
+            for bk in self.bucket_keys(dd._index_keys):
                 old = self.bucket_raw[bk] if bk in self.bucket_raw else dd._get(bk)
                 new = with_entry(old, sid, self.day, BUCKET_CAP)
                 if new is not None:
                     dd._put(bk, new, old)
-        if self.notice.core:
-            hk = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
+        hk = self.headline_key()
+        if hk is not None:
             old = self.bucket_raw[hk] if hk in self.bucket_raw else dd._get(hk)
             new = with_entry(old, sid, self.day, HEADLINE_CAP)
             if new is not None:
@@ -628,9 +677,6 @@ class _Decision:
         )
         dd._put(key(STORY, sid), rec.encode(), None)
         # A stale x entry (its story evicted) is overwritten by this story.
-        if x_raw is not None:
-            dd._put(key(EXACT, self.doc.fp_bytes), encode_exact(sid, 1, self.day), x_raw)
-            x_raw = encode_exact(sid, 1, self.day)
         self._index(sid, 1, content=True, x_old=x_raw)
         kind = notice.kind if notice.kind in ("kill", "correction") else None
         return Verdict(
@@ -646,7 +692,7 @@ class _Decision:
         self, sid: bytes, rec: StoryRec, raw: bytes | None, *, related: bool, kind: str
     ) -> Verdict:
         dd = self.dd
-        a = align(rec.paras, self.doc.paras, self.doc.para_words)
+        a = self._align(sid, rec)
         changes = _summary(a, self.headline16 != rec.headline16)
         notice = self.notice
         pubstatus: PubStatus = notice.pubstatus

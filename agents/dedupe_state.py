@@ -24,7 +24,7 @@ size bound) are ignored when read and dropped by the next expiry.
 from __future__ import annotations
 
 import struct
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from dataclasses import dataclass
 
 from agents.model import PubStatus
@@ -45,9 +45,16 @@ _HAS_FEED_VERSION = 8
 DAY = 86_400
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def key(kind: str, digest: bytes) -> str:
-    """A state key: kind letter + unpadded URL-safe base64 of ``digest``."""
-    return kind + urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    """A state key: kind letter + unpadded URL-safe base64 of ``digest``.
+
+    >>> key("s", bytes(range(8)))
+    'sAAECAwQFBgc'
+    """
+    return kind + b2a_base64(digest, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
 
 
 def day_of(ts: float) -> int:

@@ -44,6 +44,7 @@ What a print holds, and why:
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 from dataclasses import dataclass
 from hashlib import blake2b
@@ -68,11 +69,13 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     ) if w != "_"
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
-# One scan finds every fact candidate: a number (digits with inner separators) or a
-# capitalised word. Linear: a separator must be followed by a digit (or capital letter).
-_FACT_RE = re.compile(r"(?P<num>\d+(?:[.,]\d+)*)|(?P<cap>[A-Z][\w'\u2019]*(?:\.[A-Z])*)")
-_BEFORE_SENTENCE = frozenset(" \t\n([\"'\u201c\u2018")
-_SENTENCE_END = frozenset(".!?:;\"\u201c\u201d")
+# Each word with the sentence-ending punctuation (if any) right before it, skipping spaces,
+# brackets and quotes. Linear: inner separators must be followed by a word character.
+_WORD_CTX = re.compile(r"([.!?:;\"\u201c\u201d]?)[\s(\[\"'\u201c\u2018]*(\w+(?:[.,'\u2019]\w+)*)")
+_HOLE_WORD = "qqfactqq"
+"""Stands for a fact in a skeleton."""
+EMPTY_FACTS = 0
+"""The facts half of the code of a paragraph without facts."""
 _MONTHS = {
     "jan": "jan", "january": "jan", "feb": "feb", "february": "feb", "mar": "mar", "march": "mar",
     "apr": "apr", "april": "apr", "may": "may", "jun": "jun", "june": "jun", "jul": "jul",
@@ -86,10 +89,8 @@ _NOT_FACTS = frozenset(
     "reuters reuter ap afp bloomberg i the a an".split()
 )
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _ROLL = np.uint64(0x100000001B3)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
-_MIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT33 = np.uint64(33)
 
 _word_cache: dict[str, int] = {}
@@ -149,8 +150,24 @@ def stable_hash(text: str, size: int = 8) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest()
 
 
+_cap_cache: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
+_CAP_CACHE_MAX = 200_000
+
+
 def _cap_fact(token: str, sentence_start: bool) -> str | None:
-    """The normalised fact a capitalised token states, or None when it is wording."""
+    """The normalised fact a capitalised token states, or None when it is wording (memoised)."""
+    cache = _cap_cache[sentence_start]
+    try:
+        return cache[token]
+    except KeyError:
+        pass
+    if len(cache) >= _CAP_CACHE_MAX:
+        cache.clear()
+    fact = cache[token] = _cap_fact_uncached(token, sentence_start)
+    return fact
+
+
+def _cap_fact_uncached(token: str, sentence_start: bool) -> str | None:
     low = token.lower().replace(".", "").replace("\u2019", "'").removesuffix("'s")
     month = _MONTHS.get(low) or _NUMBER_WORDS.get(low)
     if month is not None:
@@ -167,8 +184,9 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     """The paragraph's 32-bit (skeleton, facts) code and its lower-cased words.
 
     Facts are numbers (digits or spelled out), dates and capitalised names not opening a
-    sentence; the skeleton is the paragraph's words with each fact replaced by ``#``. The
-    scanning is done by two C-level regex passes; Python only touches the facts.
+    sentence; the skeleton is the paragraph's words with each fact replaced by a placeholder
+    word. One C-level regex pass yields each word with the sentence-ending punctuation before
+    it; the Python loop does one character test for the (majority) lower-case words.
 
     Args:
         paragraph: one paragraph of the cleaned body.
@@ -177,51 +195,50 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     Returns:
         ``(skeleton16 << 16 | facts16, words)``.
     """
-    if "%" in paragraph:
-        paragraph = paragraph.replace("%", " percent")
+    pairs = _WORD_CTX.findall(_norm_percent(paragraph))
+    if not pairs:
+        return hash16("") << 16 | EMPTY_FACTS, []
     facts: list[str] = []
-    pieces: list[str] = []
-    pos = 0
-    for m in _FACT_RE.finditer(paragraph):
-        tok = m.group()
-        begin = m.start()
-        if m.lastgroup == "num":
-            fact: str | None = tok.replace(",", "")
+    skeleton: list[str] = []
+    first = True
+    cap_fact = _cap_fact
+    for pre, tok in pairs:
+        c = tok[0]
+        if c.islower():
+            skeleton.append(tok)
+        elif c.isdigit():
+            facts.append(tok.replace(",", ""))
+            skeleton.append(_HOLE_WORD)
+        elif c.isupper():
+            fact = cap_fact(tok, first or bool(pre))
+            if fact is None:
+                skeleton.append(tok)
+            else:
+                facts.append(fact)
+                skeleton.append(_HOLE_WORD)
         else:
-            # Sentence-initial? Look back over spaces, quotes and brackets.
-            j = begin - 1
-            while j >= 0 and paragraph[j] in _BEFORE_SENTENCE:
-                j -= 1
-            fact = _cap_fact(tok, j < 0 or paragraph[j] in _SENTENCE_END)
-        if fact is None:
-            continue
-        facts.append(fact)
-        pieces.append(paragraph[pos:begin])
-        pieces.append(" # ")
-        pos = m.end()
-    words = _TOKEN.findall(_norm_lower(paragraph))
-    if facts:
-        pieces.append(paragraph[pos:])
-        skeleton = _TOKEN.findall(_norm_lower("".join(pieces)))
-    else:
-        skeleton = words
-    if not _NUMBER_WORDS.keys().isdisjoint(skeleton):
+            skeleton.append(tok)
+        first = False
+    words = " ".join([tok for _, tok in pairs]).lower().split(" ")
+    skel_words = " ".join(skeleton).lower().split(" ")
+    if not _NUMBER_WORDS.keys().isdisjoint(skel_words):
         # Spelled-out numbers are facts too ("two billion" vs "1.5 billion").
-        spelled = [w for w in skeleton if w in _NUMBER_WORDS]
-        facts.extend(_NUMBER_WORDS[w] for w in spelled)
-        skeleton = ["#" if w in _NUMBER_WORDS else w for w in skeleton]
+        facts.extend(_NUMBER_WORDS[w] for w in skel_words if w in _NUMBER_WORDS)
+        skel_words = [_HOLE_WORD if w in _NUMBER_WORDS else w for w in skel_words]
     if facts_out is not None:
         facts_out.extend(facts)
-    code = hash16(" ".join(skeleton)) << 16 | hash16("\x1f".join(sorted(set(facts))))
+    code = hash16(" ".join(skel_words)) << 16 | (hash16("\x1f".join(sorted(set(facts)))) if facts else EMPTY_FACTS)
     return code, words
 
 
-def _norm_lower(text: str) -> str:
-    """Lower-case with house-style spellings of "percent" unified ("pct", "per cent")."""
-    low = text.lower()
-    if "pc" in low or "per c" in low:
-        low = low.replace(" pct", " percent").replace("per cent", "percent").replace("per-cent", "percent")
-    return low
+def _norm_percent(text: str) -> str:
+    """House-style spellings of "percent" unified ("%", "pct", "per cent")."""
+    if "%" in text:
+        text = text.replace("%", " percent")
+    if "pc" in text or "PC" in text or "er c" in text:
+        text = (text.replace(" pct", " percent").replace(" PCT", " PERCENT").replace("per cent", "percent")
+                .replace("per-cent", "percent"))
+    return text
 
 
 def _drop_signoff(words: list[str]) -> list[str]:
@@ -240,18 +257,22 @@ def shingle_hashes(words: list[str]) -> npt.NDArray[np.uint64]:
     w = np.array(hashes, dtype=np.uint64)
     n = SHINGLE_WORDS if len(words) >= SHINGLE_WORDS else len(words)
     m = len(words) - n + 1
-    # Polynomial rolling combination, wrapping mod 2**64 (numpy array arithmetic wraps silently).
-    s = w[:m].copy()
+    # Multiply-xor chain over the (already random) word hashes, wrapping mod 2**64 (numpy
+    # array arithmetic wraps silently), then one multiply-shift round so the low bits the
+    # stored samples keep depend on every word.
+    s = w[:m] * _ROLL
     for j in range(1, n):
-        s *= _ROLL
         s ^= w[j : j + m]
-    # MurmurHash3 finaliser: the smallest values must be uniformly spread.
+        s *= _MIX1
     s ^= s >> _SHIFT33
-    s *= _MIX1
-    s ^= s >> _SHIFT33
-    s *= _MIX2
-    s ^= s >> _SHIFT33
-    return np.unique(s)
+    s.sort()
+    if m > 1:
+        # Sorted unique without np.unique's hashing overhead on small arrays.
+        keep = np.empty(m, dtype=bool)
+        keep[0] = True
+        np.not_equal(s[1:], s[:-1], out=keep[1:])
+        s = s[keep]
+    return s
 
 
 def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
@@ -302,25 +323,31 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
     )
 
 
-def containment(samples: bytes, n_old: int, new: DocPrint) -> float:
+def low16_set(doc: DocPrint) -> set[int]:
+    """The low 16 bits of every shingle hash of ``doc`` (what stored samples are matched against)."""
+    return set((doc.shingles & np.uint64(0xFFFF)).tolist())
+
+
+def containment(samples: bytes, n_old: int, new: DocPrint, low16: set[int] | None = None) -> float:
     """Estimate |old ∩ new| / |old| from old's stored sketch and new's full shingle set.
 
     Args:
         samples: old's stored sketch (:meth:`DocPrint.samples`).
         n_old: old's distinct shingle count.
         new: the new article's print.
+        low16: ``low16_set(new)``, when the caller compares several candidates.
 
     Returns:
         The estimated containment of old in new, in [0, 1].
     """
     if not samples or n_old <= 0 or new.n_shingles == 0:
         return 0.0
-    old = np.frombuffer(samples, dtype="<u2")
-    low = (new.shingles & np.uint64(0xFFFF)).astype(np.int64)
-    hits = int(np.isin(old, low, assume_unique=False).sum())
-    observed = hits / old.shape[0]
+    if low16 is None:
+        low16 = low16_set(new)
+    values = struct.unpack(f"<{len(samples) // 2}H", samples)
+    observed = sum(map(low16.__contains__, values)) / len(values)
     # A stored 16-bit sample matches by chance with probability ~ distinct_low / 65536.
-    chance = float(np.unique(low).shape[0]) / 65536.0
+    chance = len(low16) / 65536.0
     if chance >= 1.0:
         return observed
     est = (observed - chance) / (1.0 - chance)
