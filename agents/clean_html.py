@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate, repeat
 from typing import Any
 
 import orjson
@@ -42,13 +44,29 @@ _NEG = re.compile(
     r"comment|share|sharing|social|related|promo|newsletter|cookie|consent|sidebar|breadcrumb|advert|"
     r"(?:^|[\s_-])ads?(?:$|[\s_-])|ad-slot|adslot|banner|subscri|paywall|recommend|popular|most-?read|outbrain|"
     r"taboola|sponsor|footer|masthead|menu|(?:^|[\s_-])nav|toolbar|modal|popup|signup|login|tags|widget|"
-    r"disqus|rating|pagination|skip-link|read-?more|more-stories|teaser",
-    re.IGNORECASE,
+    r"disqus|rating|pagination|skip-link|read-?more|more-stories|teaser"
 )
-_POS = re.compile(r"article|body|content|entry|main|column|post|story|text|blog|prose|cuerpo|artikel|inhalt",
-                  re.IGNORECASE)
-_CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text", re.IGNORECASE)
-_AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter", re.IGNORECASE)
+_POS = re.compile(r"article|body|content|entry|main|column|post|story|text|blog|prose|cuerpo|artikel|inhalt")
+_CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text")
+_AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter")
+_NEVER_SKIP = frozenset({"body", "html", "article", "main", "p", "h1"})
+
+
+@lru_cache(maxsize=4096)
+def _hints(cls: str) -> tuple[bool, bool, bool, bool]:
+    """(chrome, content, caption, author) hints of one class+id string; cached (pages repeat their classes).
+
+    readability's rule: a chrome-sounding class is ignored when it also sounds like
+    content ("content-with-sidebar"), except for comment sections.
+    """
+    cls = cls.lower()  # lowercase patterns on lowercased text: a case-insensitive scan costs several times more
+    if not cls.strip():
+        return False, False, False, False
+    pos = bool(_POS.search(cls))
+    neg = bool(_NEG.search(cls)) and (not pos or "comment" in cls)
+    return neg, pos, bool(_CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls))
+
+
 _NEG_REACH = 6  # a chrome class marks blocks this many elements below it (not a whole-page wrapper's subtree)
 _MAX_NODES = 200_000  # pages beyond this are cut (bounded work per record)
 
@@ -168,13 +186,32 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 _MAX_DEPTH = 400
 
 
+# Opening (+1) and closing (-1) tags, void elements left out: an upper bound on nesting depth, computed in C.
+_TAG_SIGN = re.compile(
+    r"<(/|(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)[a-zA-Z])", re.IGNORECASE
+)
+_SIGN = {"/": -1}
+
+
+def _depth_bound(html: str) -> int:
+    """At least the page's deepest nesting (self-closing tags and stray closers only make it larger)."""
+    signs = _TAG_SIGN.findall(html)
+    if len(signs) <= _MAX_DEPTH:
+        return len(signs)
+    return max(accumulate(map(_SIGN.get, signs, repeat(1))))
+
+
 def _flatten_deep(html: str) -> str:
     """Drop opening tags nested deeper than ``_MAX_DEPTH``.
 
     HTML5 tree building checks the stack of open elements for every tag, so its
     cost grows with depth squared (20,000 nested divs take seconds); no real
     article nests that deep, so the surplus tags carry no structure worth keeping.
+    The exact tag walk below is Python and costs ~10 ms on a big page, so a C-speed
+    upper bound on the depth decides first whether it is needed at all.
     """
+    if _depth_bound(html) <= _MAX_DEPTH:
+        return html
     depth = 0
     cuts: list[tuple[int, int]] = []
     for m in _TAG_RE.finditer(html):
@@ -265,13 +302,9 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
         elif tag and tag[0] != "-" and tag != "!--":
             attrs = node.attributes
             cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+            neg, pos, cap_cls, author_cls = _hints(cls)
             is_block = tag in _BLOCK_TAGS
-            # readability's rule: a chrome-sounding class is ignored when it also sounds like content
-            # ("content-with-sidebar"), except for comment sections.
-            skip = tag in _SKIP_SELF or (
-                tag not in {"body", "html", "article", "main", "p", "h1"} and bool(cls.strip()) and bool(_NEG.search(cls))
-                and (not _POS.search(cls) or "comment" in cls.lower())
-            )
+            skip = tag in _SKIP_SELF or (neg and tag not in _NEVER_SKIP)
             if is_block:
                 flush()
                 eid = next_id
@@ -284,16 +317,15 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 b = 0.0
                 if tag in {"article", "main"}:
                     b += 0.25
-                if cls.strip() and _POS.search(cls):
+                if pos:
                     b += 0.25
                 if skip:
                     b -= 10.0
                 bonus[eid] = b
             else:
                 eid = -1
-            frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or bool(
-                _CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), tag, skip,
-                tag in {"article", "main"} or (not skip and bool(cls.strip()) and bool(_POS.search(cls)))))
+            frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or cap_cls, author_cls,
+                                 tag, skip, tag in {"article", "main"} or (not skip and pos)))
             pushed = True
         if pushed and node.child is not None:
             node = node.child
