@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -260,11 +260,6 @@ class Tally:
         if self.failed or self.exhausted:
             return EXIT_PARTIAL
         return EXIT_OK
-
-
-def with_timestamp(record: RawRecord, mode: str) -> RawRecord:
-    """The record with its timestamp dropped when sending with the broker's time (``--timestamps now``)."""
-    return record if mode == "original" else replace(record, timestamp_ms=None)
 
 
 # --- progress bar ------------------------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def test_dead_letters_redrive_after_a_fix_and_stop_at_max_retries(settings: Sett
         dlq = asyncio.run(consume(settings, [settings.topics.dlq], expect=5))
         assert sorted(r.json()["retries"] for r in dlq) == [0, 0, 0, 0, 1], \
             f"the still-bad record is back with retries=1: {[r.json()['retries'] for r in dlq]}"
-        again = [r for r in dlq if r.json()["retries"] == 1][0]
+        again = next(r for r in dlq if r.json()["retries"] == 1)
         assert again.key == b"bad" and dict(again.headers).get("wirestream-schema") == b"deadletter.v1"
 
         code, err = run(main, redrive, settings)
