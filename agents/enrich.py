@@ -20,13 +20,12 @@ people, organisations and place names, keeping everything else.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agents.enrich_gazetteer import Gazetteer
-from agents.enrich_lang import detect_language
-from agents.enrich_ner import Found, Lexicon, Recognised, Recogniser
+from agents.enrich_lang import detect_language_words
+from agents.enrich_ner import WORD_TABLE, Found, Lexicon, Recognised, Recogniser
 from agents.enrich_quotes import find_quotes
 from agents.enrich_topics import keywords, score_subjects
 from agents.model import CleanedArticle, Enrichment, Entity, Place
@@ -34,7 +33,6 @@ from agents.model import CleanedArticle, Enrichment, Entity, Place
 if TYPE_CHECKING:
     from streams.settings import EnrichSettings
 
-_HEADLINE_WORD_RE = re.compile(r"[^\W\d_]+")
 # Relevance: mentions count once each, a headline hit counts as three mentions,
 # a mention in the first 300 characters (the lede) as one more.
 _HEADLINE_BOOST = 3.0
@@ -100,26 +98,28 @@ class Enricher:
             rec = self.recogniser.recognise(
                 body, byline=article.byline, dateline_city=city, dateline_country=dateline_country
             )
-        headline_low = headline.lower()
-        headline_words = _HEADLINE_WORD_RE.findall(headline_low)
+        headline_words = headline.translate(WORD_TABLE).lower().split()
+        # "RUSSIA'S" is "russias" once apostrophes go: keep the form without the "s" too.
+        headline_set = frozenset(headline_words).union([w[:-1] for w in headline_words if w[-1:] == "s"])
 
-        people = _entities(rec.people, "person", headline_low)
-        orgs = _entities(rec.organisations, "organisation", headline_low)
+        people = _entities(rec.people, "person", headline_set)
+        orgs = _entities(rec.organisations, "organisation", headline_set)
         located = self._located(city, rec, self.gazetteer.qualifier_country(raw_dateline, city))
-        places, mentioned, primary = _places(rec.places, headline_low, located)
+        places, mentioned, primary = _places(rec.places, headline_set, located)
         if located is not None:
             located = next((p for p in (*places, *mentioned) if _same_place(p, located)), located)
 
         mention_index = {p.name: [(m.start, m.end) for m in p.mentions] for p in people}
         quotes = find_quotes(body, mention_index)
         entity_words = frozenset(
-            w.lower()
-            for e in (*people, *orgs, *places)
-            for text in (e.name, *(m.text for m in e.mentions[:3]))
-            for w in _HEADLINE_WORD_RE.findall(text)
+            " ".join(
+                text for e in (*people, *orgs, *places, *mentioned) for text in (e.name, *(m.text for m in e.mentions[:3]))
+            ).translate(WORD_TABLE).lower().split()
         )
         word_count = rec.word_total
-        language = detect_language(f"{headline}\n{body[:800]}", article.item.language)
+        language = detect_language_words(
+            rec.word_counts, f"{headline}\n{body[:800]}", article.item.language, headline_words
+        )
         return Enrichment(
             language=language,
             people=people,
@@ -180,38 +180,33 @@ class Enricher:
         return Place(_title(city), None, None, None, None, "other", (), 0.0)
 
 
-def _headline_hit(found: Found, headline_low: str) -> bool:
-    if not headline_low:
+def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
+    """The entity's name (its last word, as any mention writes it) is a headline word."""
+    if not headline_words:
         return False
-    forms = {found.name.lower(), found.name.rsplit(" ", 1)[-1].lower()}
-    forms.update(m.text.lower() for m in found.mentions)
-    return any(_contains_word(headline_low, f) for f in forms if len(f) > 2)
-
-
-def _contains_word(hay: str, needle: str) -> bool:
-    i = hay.find(needle)
-    while i >= 0:
-        before = hay[i - 1] if i > 0 else " "
-        after = hay[i + len(needle)] if i + len(needle) < len(hay) else " "
-        if not before.isalnum() and not after.isalnum():
+    last = found.name.rsplit(" ", 1)[-1].translate(WORD_TABLE).lower()
+    if len(last) > 2 and last in headline_words:
+        return True
+    for text in {m.text for m in found.mentions}:
+        w = text.rsplit(" ", 1)[-1].translate(WORD_TABLE).lower()
+        if len(w) > 2 and w in headline_words:
             return True
-        i = hay.find(needle, i + 1)
     return False
 
 
-def _raw_score(found: Found, headline_low: str) -> float:
+def _raw_score(found: Found, headline_set: frozenset[str]) -> float:
     score = float(len(found.mentions))
-    if _headline_hit(found, headline_low):
+    if _headline_hit(found, headline_set):
         score += _HEADLINE_BOOST
     if found.mentions and min(m.start for m in found.mentions) < _LEDE_CHARS:
         score += 1.0
     return score
 
 
-def _entities(found: list[Found], kind: str, headline_low: str) -> tuple[Entity, ...]:
+def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tuple[Entity, ...]:
     if not found:
         return ()
-    scored = [(f, _raw_score(f, headline_low)) for f in found]
+    scored = [(f, _raw_score(f, headline_set)) for f in found]
     top = max(s for _, s in scored) or 1.0
     out = [
         Entity(
@@ -227,7 +222,7 @@ def _entities(found: list[Found], kind: str, headline_low: str) -> tuple[Entity,
 
 
 def _places(
-    found: list[Found], headline_low: str, located: Place | None
+    found: list[Found], headline_set: frozenset[str], located: Place | None
 ) -> tuple[tuple[Place, ...], tuple[Place, ...], str | None]:
     """Split the places into those the story is about and those only mentioned.
 
@@ -236,7 +231,7 @@ def _places(
     least :data:`_ABOUT_SHARE` of the best country's. Returns the subject
     places, the mentioned places and the primary country (the best one).
     """
-    scored = [(f, _raw_score(f, headline_low) - f.weak * (1.0 - _WEAK_MENTION)) for f in found]
+    scored = [(f, _raw_score(f, headline_set) - f.weak * (1.0 - _WEAK_MENTION)) for f in found]
     present = False
     if located is not None and located.country_code is not None:
         present = any(f.geonames_id == located.geonames_id and f.feature == located.feature and

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from importlib import resources
 
 _RULES = json.loads(resources.files("agents.rules").joinpath("enrich_language.json").read_text("utf-8"))
@@ -70,6 +71,49 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
                 ranked = sorted(scores.values(), reverse=True)
                 if ranked[0] - (ranked[1] if len(ranked) > 1 else 0) >= _DECIDED_MARGIN:
                     break
+    return _decide(scores, total, hint)
+
+
+def detect_language_words(
+    counts: Mapping[str, int], sample: str, declared: str | None = None, extra: Iterable[str] = ()
+) -> str | None:
+    """Like :func:`detect_language`, from word counts the caller already has (no second pass).
+
+    Args:
+        counts: lower-cased word -> occurrences (the whole body and headline).
+        sample: the start of the text, read only for its script when it is not ASCII.
+        declared: the feed's language.
+        extra: more lower-cased words (the headline's), counted once each.
+
+    >>> detect_language_words({"the": 3, "said": 2, "of": 4}, "The minister said")
+    'en'
+    """
+    hint = declared.split("-")[0].split("_")[0].lower() if declared else None
+    if hint is not None and len(hint) != 2:
+        hint = None
+    sample = sample[:_MAX_CHARS]
+    if not sample.isascii():
+        script = _script_language(sample)
+        if script is not None:
+            return script
+    scores: dict[str, int] = {}
+    total = 0
+    words = _WORDS
+    for w in counts.keys() & words.keys():  # one C-level intersection (left side copied), then the hits
+        n = counts[w]
+        total += n
+        for lang in words[w]:
+            scores[lang] = scores.get(lang, 0) + n
+    for w in extra:
+        langs = words.get(w)
+        if langs:
+            total += 1
+            for lang in langs:
+                scores[lang] = scores.get(lang, 0) + 1
+    return _decide(scores, total, hint)
+
+
+def _decide(scores: dict[str, int], total: int, hint: str | None) -> str | None:
     if not scores:
         return hint
     best = max(scores.items(), key=lambda kv: (kv[1], kv[0] == hint, kv[0] == "en"))

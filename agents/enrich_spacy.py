@@ -45,7 +45,7 @@ class SpacyEngine:
         fast_words = self.fast.recognise(body, byline=(), dateline_city=None)
         state = _State(self.fast, body, [], frozenset())
         for ent in self.nlp(body).ents:
-            tok = [Token(ent.text, ent.start_char, ent.end_char, True, False, False, " ")]
+            tok = [Token(ent.text, ent.start_char, ent.end_char, True, False, False, " ", ent.text.lower())]
             if ent.label_ == "PERSON":
                 state.add_person(tok)
             elif ent.label_ == "ORG":

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from operator import itemgetter
 from importlib import resources
 
 from agents.model import Subject
@@ -29,7 +30,9 @@ for _code, _topic in _RULES["topics"].items():
         if _w:
             _CUES[_cue] = (*_CUES.get(_cue, ()), (_code, float(_w)))
 _UNIGRAMS = {c: h for c, h in _CUES.items() if " " not in c}
-_BIGRAMS = tuple((c, h) for c, h in _CUES.items() if " " in c)
+# Plurals resolve at import ("protests" -> "protest") so scoring is one set intersection.
+_UNIGRAMS.update({f"{c}s": h for c, h in list(_UNIGRAMS.items()) if f"{c}s" not in _UNIGRAMS})
+_BIGRAMS = tuple((c, c.split(" ", 1)[0], h) for c, h in _CUES.items() if " " in c)
 _HEADLINE_WEIGHT = 3.0
 # A topic is reported when its weighted cue density reaches this (per 100 words)
 # and it is within this share of the best topic.
@@ -63,10 +66,12 @@ def score_subjects(counts: Mapping[str, int], total: int, headline_words: list[s
     ['medtop:11000000']
     """
     scores: dict[str, float] = {}
-    _accumulate(counts.items(), 1.0, scores)
-    _accumulate(Counter(headline_words).items(), _HEADLINE_WEIGHT, scores)
+    _accumulate(counts, 1.0, scores)
+    _accumulate(Counter(headline_words), _HEADLINE_WEIGHT, scores)
     if text_lower:
-        for phrase, hits in _BIGRAMS:
+        for phrase, first, hits in _BIGRAMS:
+            if first not in counts:
+                continue  # the phrase cannot occur: skip the scan of the text
             n = text_lower.count(phrase)
             if n:
                 for code, cw in hits:
@@ -87,29 +92,34 @@ def score_subjects(counts: Mapping[str, int], total: int, headline_words: list[s
     return tuple(out)
 
 
-def _accumulate(items: Iterable[tuple[str, int]], weight: float, scores: dict[str, float]) -> None:
+def _accumulate(counts: Mapping[str, int], weight: float, scores: dict[str, float]) -> None:
     cues = _UNIGRAMS
-    for w, n in items:
-        hits = cues.get(w)
-        if hits is None and w[-1:] == "s":
-            hits = cues.get(w[:-1])
-        if hits:
-            for code, cw in hits:
-                scores[code] = scores.get(code, 0.0) + cw * weight * n
+    for w in counts.keys() & cues.keys():  # set() of the smaller side first
+        n = counts[w] * weight
+        for code, cw in cues[w]:
+            scores[code] = scores.get(code, 0.0) + cw * n
 
 
 def keywords(
     counts: Mapping[str, int], total: int, headline_words: list[str], entity_words: frozenset[str], limit: int
 ) -> tuple[str, ...]:
-    """The most frequent content words (headline words count two more), entity names excluded."""
-    scored: Counter[str] = Counter(
-        {
-            w: n
-            for w, n in counts.items()
-            if len(w) > 3 and w not in _STOP and w not in entity_words and "'" not in w and "’" not in w
-        }
-    )
-    for w in headline_words:
-        if len(w) > 3 and w not in _STOP and w not in entity_words:
-            scored[w] += 2
-    return tuple(w for w, n in scored.most_common(limit) if n >= 2 or total < 80)
+    """The most frequent content words (headline words count two more), entity names excluded.
+
+    >>> keywords({"protest": 3, "the": 9, "march": 2, "putin": 4}, 200, [], frozenset({"putin"}), 5)
+    ('protest', 'march')
+    """
+
+    def usable(w: str) -> bool:
+        return len(w) > 3 and w not in _STOP and w not in entity_words and "'" not in w and "’" not in w
+
+    scored: dict[str, int] = {w: counts.get(w, 0) + 2 for w in set(headline_words) if usable(w)}
+    # Walk the body's words by count (a C-level sort) only until enough are found.
+    need = limit + len(scored)
+    for w, n in sorted(counts.items(), key=itemgetter(1), reverse=True):
+        if need <= 0 or (n < 2 and total >= 80):
+            break
+        if w not in scored and usable(w):
+            scored[w] = n
+            need -= 1
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(w for w, n in ranked[:limit] if n >= 2 or total < 80)
