@@ -18,6 +18,7 @@ escaped, and the Content-Security-Policy allows scripts from this origin only.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import Counter, deque
@@ -31,6 +32,8 @@ import orjson
 from agents.outcome import Output
 from streams.lag import LagSnapshot
 from streams.metrics import Metrics, bounded_label
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = ("new", "version", "duplicate", "dead_letter", "held")
 BUCKET_S = 10
@@ -119,13 +122,15 @@ class StatusBoard:
 
     def __init__(self, metrics: Metrics, *, app_id: str = "wirestream", version: str = "0",
                  clock: Callable[[], float] = time.time, lag: Callable[[], LagSnapshot | None] | None = None,
-                 readiness: Callable[[], dict[str, Any]] | None = None) -> None:
+                 readiness: Callable[[], dict[str, Any]] | None = None,
+                 refresh: Callable[[], None] | None = None) -> None:
         self.metrics = metrics
         self.app_id = app_id
         self.version = version
         self.clock = clock
         self.lag = lag
         self.readiness = readiness
+        self.refresh = refresh
         self.started = clock()
         self.totals: Counter[str] = Counter()
         self.dead_letters: Counter[tuple[str, str]] = Counter()
@@ -156,6 +161,13 @@ class StatusBoard:
     def snapshot(self) -> dict[str, Any]:
         """Everything the page shows, as JSON-able data."""
         now = self.clock()
+        if self.refresh is not None:
+            # State gauges are refreshed every few seconds in the background; a page view
+            # should not show sizes older than the stories listed next to them.
+            try:
+                self.refresh()
+            except Exception:  # best effort: a table still recovering must not break the page
+                log.debug("state refresh for the status page failed", exc_info=True)
         self._sample_histograms(now)
         return {
             "app_id": self.app_id,

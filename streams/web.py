@@ -64,14 +64,16 @@ def register_web(runtime: Runtime) -> StatusBoard:
     monitor = LagMonitor(runtime.settings, runtime.metrics)
     version = next((s.labels.get("version", "0") for f in registry.collect() if f.name == "wirestream_build"
                     for s in f.samples), "0")
-    board = StatusBoard(runtime.metrics, app_id=runtime.settings.app_id, version=version,
-                        lag=lambda: monitor.latest, readiness=lambda: readiness(runtime, monitor))
-    runtime.observers.append(board.observe)
-    app.sensors.add(runtime.metrics.producer_sensor())
 
     def refresh_gauges() -> None:
         runtime.metrics.ready.set(1 if readiness(runtime, monitor)["ready"] else 0)
         refresh_state_gauges(runtime)
+
+    board = StatusBoard(runtime.metrics, app_id=runtime.settings.app_id, version=version,
+                        lag=lambda: monitor.latest, readiness=lambda: readiness(runtime, monitor),
+                        refresh=refresh_gauges)
+    runtime.observers.append(board.observe)
+    app.sensors.add(runtime.metrics.producer_sensor())
 
     @app.task  # type: ignore[untyped-decorator]
     async def lag_monitor() -> None:

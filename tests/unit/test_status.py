@@ -179,3 +179,19 @@ def test_security_headers_forbid_inline_and_foreign_scripts() -> None:
     assert script_src is not None and script_src.group(1).strip() == "'self'", csp
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert SECURITY_HEADERS["X-Content-Type-Options"] == "nosniff"
+
+
+def test_snapshot_refreshes_state_first_and_survives_a_failing_refresh(clock: Clock) -> None:
+    """The board asks for fresh state gauges before each snapshot; a failing refresh does not break the page."""
+    metrics = Metrics.create(CollectorRegistry())
+    calls: list[int] = []
+
+    def refresh() -> None:
+        calls.append(1)
+        metrics.dedup_stories.set(len(calls))
+        if len(calls) > 1:
+            raise RuntimeError("table recovering")
+
+    board = StatusBoard(metrics, clock=clock, refresh=refresh)
+    assert board.snapshot()["state"]["stories"] == 1
+    assert board.snapshot()["state"]["stories"] == 2, "the failing refresh still left the page usable"
