@@ -161,6 +161,7 @@ from streams.replay_io import (
     producer_for,
     read_range,
     resolve,
+    target_partitions,
 )
 from streams.replay_options import (
     DumpOptions,
@@ -345,7 +346,7 @@ async def _replay(opts: ReplayOptions, settings: Settings, con: Console, tally: 
         sender: Sender | None = None
         if producer is not None:
             await producer.start()
-            found = sorted(await producer.partitions_for(opts.target_topic))
+            found = await target_partitions(producer, opts.target_topic)
             partitions = len(found)
             paced = opts.pacing.rate is not None or opts.pacing.speed is not None
             # Paced runs send record by record (each on time); unpaced runs fill whole batches.

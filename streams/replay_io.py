@@ -87,6 +87,20 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[int]:
     return sorted(parts)
 
 
+async def target_partitions(producer: AIOKafkaProducer, topic: str) -> list[int]:
+    """The target topic's partitions, or :class:`RangeError` at once if it does not exist.
+
+    (``producer.partitions_for`` would wait ``request_timeout_ms`` for a missing topic,
+    logging all the while; the broker may not auto-create topics.)
+    """
+    cluster = await producer.client.fetch_all_metadata()
+    parts = cluster.partitions_for_topic(topic)
+    if not parts:
+        raise RangeError(f"target topic {topic!r} does not exist (create it first, e.g. by starting the worker)")
+    await producer.partitions_for(topic)  # the producer's own metadata, used when sending
+    return sorted(parts)
+
+
 async def resolve(consumer: AIOKafkaConsumer, rng: TopicRange, *, committed_start: bool = False) -> Bounds:
     """Turn a :class:`TopicRange` into offsets, capturing the end offsets now.
 
