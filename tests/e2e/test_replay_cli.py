@@ -24,7 +24,8 @@ from streams.topics import ensure_topics
 REPO = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def cli(*args: str, env: dict[str, str] | None = None,
+        stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
     return subprocess.run([sys.executable, "-m", "streams", *args], input=stdin, capture_output=True, cwd=REPO,
                           env={**base, **(env or {})}, timeout=120, check=False)
