@@ -21,6 +21,7 @@ people, organisations and place names, keeping everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from agents.enrich_gazetteer import Gazetteer
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 # a mention in the first 300 characters (the lede) as one more.
 _HEADLINE_BOOST = 3.0
 _LEDE_CHARS = 300
+_START = attrgetter("start")
 _FEATURE_WEIGHT = {"country": 1.0, "city": 0.6, "region": 0.6, "other": 0.3}
 # A mention that names a place in passing (a currency, "Swiss franc") is worth a quarter.
 _WEAK_MENTION = 0.25
@@ -198,7 +200,7 @@ def _raw_score(found: Found, headline_set: frozenset[str]) -> float:
     score = float(len(found.mentions))
     if _headline_hit(found, headline_set):
         score += _HEADLINE_BOOST
-    if found.mentions and min(m.start for m in found.mentions) < _LEDE_CHARS:
+    if found.mentions and min(map(_START, found.mentions)) < _LEDE_CHARS:
         score += 1.0
     return score
 
@@ -212,7 +214,7 @@ def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tu
         Entity(
             name=f.name,
             kind="person" if kind == "person" else "organisation",
-            mentions=tuple(sorted(f.mentions, key=lambda m: m.start)),
+            mentions=tuple(sorted(f.mentions, key=_START)),
             relevance=round(s / top, 3),
             role=f.role,
         )
@@ -259,7 +261,7 @@ def _places(
             lat=f.lat,
             lon=f.lon,
             feature=f.feature,
-            mentions=tuple(sorted(f.mentions, key=lambda m: m.start)),
+            mentions=tuple(sorted(f.mentions, key=_START)),
             relevance=round(max(w, 0.0) / top, 3),
         )
         share = by_country[f.country_code] / top_country if f.country_code and top_country else 0.0

@@ -238,6 +238,8 @@ class Recogniser:
         self.known_lexicon = self.known_whole.union(gazetteer.demonyms)
         self.known_prefix = self.known_whole.union(k for k in gazetteer.cities if " " in k)
         self.title_lasts = frozenset(t.rsplit(" ", 1)[-1] for t in lexicon.titles)
+        # A lone capitalised function word ("The", "But") that names nothing: a third of all spans.
+        self.never_alone = lexicon.function_words - self.known_lexicon
 
     def recognise(
         self,
@@ -308,10 +310,10 @@ def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
             if conn is not None and cur[-1].low in lex.org_of_heads:
                 cur.append(t)
                 continue
-            inner = gap.strip().split(" ") if gap.startswith(" ") and gap.endswith(" ") and len(gap) < 12 else ()
-            if inner and all(w in lex.particles for w in inner) and "  " not in gap:
-                cur.append(t)
-                continue
+            if len(gap) < 12 and gap[:1] == " " and gap[-1:] == " " and "  " not in gap:
+                if all(w in lex.particles for w in gap.strip().split(" ")):
+                    cur.append(t)
+                    continue
         if cur:
             spans.append(cur)
         cur = [t]
@@ -350,6 +352,8 @@ class _State:
         self.pending: list[list[Token]] = []
         self.pending_cities: list[tuple[str, list[Token], bool]] = []
         self.person_country: dict[str, str] = {}
+        self.by_last: dict[str, int] = {}
+        self.by_last_name: dict[str, str] = {}
 
     # --- adding -----------------------------------------------------------------
 
@@ -362,6 +366,9 @@ class _State:
         found = self.people.get(name)
         if found is None:
             found = self.people[name] = Found("person", name)
+            last = name.rsplit(" ", 1)[-1]
+            self.by_last[last] = self.by_last.get(last, 0) + 1
+            self.by_last_name[last] = name
         found.mentions.append(self._mention(toks))
         if role and not found.role:
             found.role = role
@@ -418,6 +425,8 @@ class _State:
     # --- classifying --------------------------------------------------------------
 
     def classify_span(self, span: list[Token]) -> None:
+        if len(span) == 1 and span[0].low in self.rec.never_alone:
+            return
         span = self._trim(span)
         if not span:
             return
@@ -676,8 +685,11 @@ class _State:
 
     def _full_name_for(self, word: str) -> str | None:
         """The known person whose surname (or sole name) is ``word``, if exactly one."""
-        hits = [p for p in self.people if p == word or p.rsplit(" ", 1)[-1] == word]
-        return hits[0] if len(hits) == 1 else None
+        # Indexed by last word as people are added: a lookup, not a scan of everyone so far.
+        if self.by_last.get(word) != 1:
+            return None
+        name = self.by_last_name[word]
+        return name if name in self.people else None
 
     def _place_context(self, span: list[Token]) -> bool:
         """A preposition before ("in Santos") or a qualifier after ("Exton, Pa.", "Santos-based")."""

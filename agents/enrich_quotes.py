@@ -24,6 +24,9 @@ _QUOTE_RE = re.compile(r"[\"“]([^\"“”\n]{2,2000})[\"”]")
 _AFTER_VERB_NAME = re.compile(rf"\s*{_VERBS}\s+(?:the\s+[a-z]+\s+)?({_NAME}|{_PRONOUN})")
 _AFTER_NAME_VERB = re.compile(rf"\s*({_NAME}|{_PRONOUN})\s+{_VERBS}\b")
 _BEFORE = re.compile(rf"({_NAME}|{_PRONOUN})\s+{_VERBS}\s*[:,]?\s*$")
+_VERB_WORDS = frozenset(
+    "said says added asked wrote explained warned insisted argued declared continued replied stressed".split()
+)
 _UNATTRIBUTED_MIN_WORDS = 8
 _PRONOUN_WINDOW = 600
 
@@ -53,7 +56,7 @@ def find_quotes(body: str, people: dict[str, list[tuple[int, int]]]) -> tuple[Qu
             if a:
                 speaker, attributed = a.group(1), True
                 break
-        if not attributed:
+        if not attributed and _ends_with_verb(before):
             b = _BEFORE.search(before)
             if b:
                 speaker, attributed = b.group(1), True
@@ -64,6 +67,12 @@ def find_quotes(body: str, people: dict[str, list[tuple[int, int]]]) -> tuple[Qu
         start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip(" ,.")))
         quotes.append(Quote(text=text, speaker=speaker, start=start, end=start + len(text)))
     return tuple(quotes)
+
+
+def _ends_with_verb(before: str) -> bool:
+    """Cheap test before the anchored search: the text before the quote ends "said:" or "told X"."""
+    words = before[-40:].rstrip(" \t:,").rsplit(None, 2)
+    return bool(words) and (words[-1] in _VERB_WORDS or (len(words) >= 2 and words[-2] == "told"))
 
 
 def _resolve(speaker: str, at: int, people: dict[str, list[tuple[int, int]]]) -> str | None:

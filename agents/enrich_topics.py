@@ -110,15 +110,16 @@ def keywords(
     """
 
     def usable(w: str) -> bool:
-        return len(w) > 3 and w not in _STOP and w not in entity_words and "'" not in w and "’" not in w
+        return len(w) > 3 and w not in _STOP and w not in entity_words
 
     scored: dict[str, int] = {w: counts.get(w, 0) + 2 for w in set(headline_words) if usable(w)}
     # Walk the body's words by count (a C-level sort) only until enough are found.
     need = limit + len(scored)
+    short = total < 80
     for w, n in sorted(counts.items(), key=itemgetter(1), reverse=True):
-        if need <= 0 or (n < 2 and total >= 80):
+        if need <= 0 or (n < 2 and not short):
             break
-        if w not in scored and usable(w):
+        if len(w) > 3 and w not in _STOP and w not in entity_words and w not in scored:
             scored[w] = n
             need -= 1
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
