@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -23,6 +22,7 @@ import pytest
 from streams.settings import Settings
 from streams.status import RECENT_STORIES
 from tests.integration.ops_feed import HOSTILE_HEADLINE, feed
+from tests.integration.test_prometheus import ensure_debian_package
 from tests.support import REPO, WorkerProcess, create_topics, produce
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -34,18 +34,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        if path := shutil.which(name):
-            return path
-    if os.geteuid() != 0:
-        pytest.fail("chromium missing and not root: run `apt-get install -y chromium`")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env, stdout=subprocess.DEVNULL,
-                   timeout=1200)
-    path = shutil.which("chromium")
-    assert path, "apt-get install chromium did not provide a chromium binary"
-    return path
+    return ensure_debian_package("chromium", "chromium", "chromium-browser")
 
 
 class _Dom(HTMLParser):

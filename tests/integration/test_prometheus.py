@@ -39,24 +39,32 @@ RATE_WINDOW = "30s"
 SCRAPE_S = 1
 
 
-def ensure_debian_package(package: str, *binaries: str) -> None:
-    """Install ``package`` with apt when any of ``binaries`` is missing (CI runs as root)."""
-    if all(shutil.which(b) for b in binaries):
-        return
+def ensure_debian_package(package: str, *binaries: str) -> str:
+    """Install ``package`` with apt when none of ``binaries`` is on PATH; returns the first one found.
+
+    ``apt-get update`` runs only when the install fails without it (a fresh image has
+    no package lists), so several tests needing packages update at most once.
+    """
+    if found := next((shutil.which(b) for b in binaries if shutil.which(b)), None):
+        return found
     if os.geteuid() != 0:
-        pytest.fail(f"{binaries} missing and not root: run `apt-get install -y {package}`")
+        pytest.fail(f"none of {binaries} found and not root: run `apt-get install -y {package}`")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", package], check=True, env=env,
-                   stdout=subprocess.DEVNULL, timeout=900)
-    missing = [b for b in binaries if not shutil.which(b)]
-    assert not missing, f"apt-get install {package} did not provide {missing}"
+    install = ["apt-get", "install", "-y", "-q", package]
+    if subprocess.run(install, env=env, capture_output=True, timeout=1200).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True, timeout=600)
+        done = subprocess.run(install, env=env, capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, f"apt-get install {package} failed:\n{done.stderr[-2000:]}"
+    found = next((shutil.which(b) for b in binaries if shutil.which(b)), None)
+    assert found, f"apt-get install {package} did not provide any of {binaries}"
+    return found
 
 
 @pytest.fixture(scope="module")
 def prometheus_binaries() -> None:
     """promtool and prometheus on PATH."""
-    ensure_debian_package("prometheus", "prometheus", "promtool")
+    ensure_debian_package("prometheus", "prometheus")
+    assert shutil.which("promtool"), "Debian's prometheus package ships promtool"
 
 
 def test_promtool_accepts_config_and_rules(prometheus_binaries: None) -> None:
