@@ -561,8 +561,8 @@ def _summary(con: Console, opts: ReplayOptions, tally: Tally, elapsed: float, re
     con.say(f"  elapsed {elapsed:,.1f} s ({rate:,.0f} records/s)")
     for problem in tally.problems:
         con.say(f"  ! {problem}")
-    if tally.failed > len([p for p in tally.problems if not p.startswith("exhausted")]):
-        con.say("  ! (more problems not shown)")
+    if tally.unlisted:
+        con.say(f"  ! ... and {tally.unlisted:,} more")
     if tally.fatal:
         con.say(f"  failed: {tally.fatal}")
     if resume:
@@ -598,6 +598,8 @@ async def run_dump(opts: DumpOptions, settings: Settings, con: Console, argv: li
             f"{format_time_ms(tally.last_ts)}  elapsed {clock() - started:,.1f} s")
     for problem in tally.problems:
         con.say(f"  ! {problem}")
+    if tally.unlisted:
+        con.say(f"  ! ... and {tally.unlisted:,} more")
     if tally.fatal:
         con.say(f"  failed: {tally.fatal}")
     if bounds is not None and bounds.remaining() and (tally.interrupted or tally.fatal):

@@ -222,6 +222,8 @@ class Tally:
     first_ts: int | None = None
     last_ts: int | None = None
     problems: list[str] = field(default_factory=list)
+    unlisted: int = 0
+    """Problems beyond the first :attr:`MAX_PROBLEMS` (counted, not kept)."""
     interrupted: bool = False
     fatal: str | None = None
 
@@ -241,6 +243,8 @@ class Tally:
         """Remember a line for the summary (bounded)."""
         if len(self.problems) < self.MAX_PROBLEMS:
             self.problems.append(text)
+        else:
+            self.unlisted += 1
 
     def covered(self, timestamp_ms: int | None) -> None:
         """Widen the time span covered by the records sent."""

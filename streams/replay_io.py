@@ -205,10 +205,8 @@ async def read_range(consumer: AIOKafkaConsumer, topic: str, bounds: Bounds, sto
 class Sender:
     """Sends records with at most :data:`MAX_IN_FLIGHT` unacknowledged, counting outcomes into a tally."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: str, tally: Tally,
-                 on_sent: Callable[[RawRecord], None] | None = None) -> None:
+    def __init__(self, producer: AIOKafkaProducer, topic: str, tally: Tally) -> None:
         self.producer, self.topic, self.tally = producer, topic, tally
-        self.on_sent = on_sent
         self.window: deque[tuple[asyncio.Future[Any], RawRecord, int | None]] = deque()
         self.failed_at: dict[int, int] = {}
         """Per source partition, the lowest source offset whose send failed (``--dlq`` commits stop there)."""
@@ -247,8 +245,6 @@ class Sender:
             else:
                 self.tally.sent += 1
                 self.tally.covered(timestamp_ms)
-                if self.on_sent is not None:
-                    self.on_sent(record)
 
     def _failed(self, record: RawRecord, exc: BaseException) -> None:
         where = f"{record.topic}[{record.partition}]@{record.offset}" if record.offset is not None else "record"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from agents.model import RawRecord
 from streams.archive import read_paths, to_line
@@ -101,18 +102,31 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     assert "100% 50/50" in text and "rec/s" in text and "ETA" in text, text
 
 
+async def landed(settings: Settings, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in (0, 1)]
+        return sum((await consumer.end_offsets(tps)).values())
+    finally:
+        await consumer.stop()
+
+
 @pytest.mark.integration
 def test_ctrl_c_flushes_and_resume_completes_the_replay(settings: Settings, tmp_path: Path) -> None:
     """Ctrl-C mid-replay exits 130 and prints a resume command; running it sends exactly the rest."""
     topic = f"{settings.app_id}.ctrlc"
     asyncio.run(ensure_topics(settings, extra={topic: 2}))
-    archive = write_archive(tmp_path / "feed.jsonl", records(120))
+    total = 300
+    archive = write_archive(tmp_path / "feed.jsonl", records(total))
     env = to_env(settings)
     base = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
     proc = subprocess.Popen([sys.executable, "-m", "streams", "replay", str(archive), "--topic", topic, "--rate",
                              "40", "--replay-id", "cc"], cwd=REPO, env={**base, **env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4.0)  # start-up plus some records at 40/s, well short of 120
+    deadline = time.monotonic() + 60
+    while asyncio.run(landed(settings, topic)) < 20 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)  # 300 records at 40/s take 7.5 s: interrupt once some have landed
     proc.send_signal(signal.SIGINT)
     _, err_bytes = proc.communicate(timeout=60)
     err = err_bytes.decode()
@@ -122,14 +136,14 @@ def test_ctrl_c_flushes_and_resume_completes_the_replay(settings: Settings, tmp_
     resume = shlex.split(match.group(1))
     assert "--skip" in resume and resume[resume.index("--replay-id") + 1] == "cc", resume
     skipped = int(resume[resume.index("--skip") + 1])
-    assert 0 < skipped < 120, f"stopped after {skipped} of 120"
+    assert 0 < skipped < total, f"stopped after {skipped} of {total}"
 
     done = cli("replay", *resume[2:], "--rate", "1000", env=env)
     assert done.returncode == 0, done.stderr.decode()
-    assert f"read {120 - skipped}  sent {120 - skipped}" in done.stderr.decode(), done.stderr.decode()
+    assert f"read {total - skipped}  sent {total - skipped}" in done.stderr.decode(), done.stderr.decode()
 
     dumped = tmp_path / "dumped.jsonl"
     done = cli("dump", "--topic", topic, "-o", str(dumped), env=env)
     assert done.returncode == 0, done.stderr.decode()
     keys = sorted(r.key for r in read_paths([str(dumped)]))  # type: ignore[union-attr]
-    assert keys == sorted(f"k{i}".encode() for i in range(120)), "every record exactly once across the two runs"
+    assert keys == sorted(f"k{i}".encode() for i in range(total)), "every record exactly once across the two runs"
