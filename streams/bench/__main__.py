@@ -111,7 +111,8 @@ def summary_rows(areas: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             rows.append(harness.figure(f"[{area}] {outcome['status']}", None, "", note=outcome.get("error")))
             continue
         result = outcome["result"]
-        figures = result.get("figures") if isinstance(result, dict) else None
+        # Areas built on harness.figure() return them under "figures" (or "rows").
+        figures = (result.get("figures") or result.get("rows")) if isinstance(result, dict) else None
         if isinstance(figures, list) and figures and all(isinstance(f, dict) and "name" in f for f in figures):
             rows.extend({**f, "name": f"[{area}] {f['name']}"} for f in figures)
             continue

@@ -3,14 +3,17 @@
 Every figure has a same-run baseline from :mod:`streams.bench.passthrough`, a Faust agent
 that only decodes, re-encodes and forwards (same broker, input topic, partitions, Faust).
 
-- ``run`` (area ``e2e``): N Reuters stories (generic JSON) are produced to the raw topic
-  BEFORE any worker starts; then, one after the other and each as its own consumer group,
-  the passthrough worker, one pipeline worker and two pipeline workers read all of them.
+- ``run`` (area ``e2e``): N Reuters stories (generic JSON, dealt to 16 feed names: see
+  ``SOURCES``) are produced to the raw topic BEFORE any worker starts; then, one after the
+  other and each as its own consumer group, the passthrough worker, one pipeline worker and
+  two pipeline workers read all of them.
   Throughput is outputs / (last output's broker timestamp - first output's), so worker
-  start-up and the pipeline's fill time are excluded for every contender alike.
-- ``run_latency`` (area ``latency``): with a worker ready, records are produced at a fixed
-  rate, each stamped with its send time; latency is the output record's timestamp minus the
-  source timestamp the output message carries (``wirestream.source.timestamp_ms``).
+  start-up and the pipeline's fill time are excluded for every contender alike; outputs per
+  worker CPU-second (``/proc/<pid>/stat``) is the same figure freed from other processes' load.
+- ``run_latency`` (area ``latency``): with a worker ready, records are produced at fixed
+  rates (200/s for 60 s and 20/s for 30 s; quick: 20/s for 10 s), each stamped with its
+  send time; latency is the output record's timestamp minus the source timestamp the output
+  message carries (``wirestream.source.timestamp_ms``).
 - ``run_memory`` (area ``memory``): worker RSS once ready, then sampled while it processes
   N articles; dedup state bytes per article from the same articles through ``Deduper.stats``.
 
@@ -37,6 +40,9 @@ from streams.settings import Settings, TopicSettings
 from streams.topics import ensure_topics
 
 PASSTHROUGH = ("streams.bench.passthrough",)
+# Hop 2 is keyed by source: a one-source feed would put every article on one partition of it.
+# An aggregator sees many feeds; the throughput feed deals the stories to this many names.
+SOURCES = 16
 WORKER = ("streams", "worker")
 
 
@@ -89,7 +95,8 @@ def drain(settings: Settings, workers: list[harness.Worker], expect: int, passth
     """Start ``workers``, collect ``expect`` outputs (or time out), stop them."""
     with harness.Workers(workers):
         got = asyncio.run(harness.consume_until(settings.kafka_bootstrap, outputs_of(settings, passthrough),
-                                                expect, timeout_s=timeout_s, on_progress=on_progress))
+                                                expect, timeout_s=timeout_s, on_progress=on_progress,
+                                                grace_s=3.0))
         for w in workers:
             assert w.proc is not None
             if w.proc.poll() is not None:
@@ -111,13 +118,22 @@ def roles(received: Sequence[harness.Received], settings: Settings) -> dict[str,
     return out
 
 
+def cpu_rate(samples: Sequence[tuple[int, float, float]]) -> float | None:
+    """Outputs per worker CPU-second between the first sample with outputs and the last sample:
+    what the workers achieve per core actually spent, whatever else the machine is running."""
+    busy = [s for s in samples if s[0] > 0]
+    if len(busy) < 2 or busy[-1][2] <= busy[0][2]:
+        return None
+    return (busy[-1][0] - busy[0][0]) / (busy[-1][2] - busy[0][2])
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Area ``e2e``: throughput of the passthrough agent, 1 worker and 2 workers over the same feed."""
     n = 2000 if quick else 20_000
     timeout_s = 300.0 if quick else 1800.0
     bench = Run("e2e")
     try:
-        records = harness.reuters_records(n, "generic")
+        records = harness.reuters_records(n, "generic", sources=SOURCES)
         asyncio.run(ensure_topics(bench.base))
         produce_s = asyncio.run(harness.produce_all(bench.bootstrap, bench.base.topics.raw, records))
         results: dict[str, Any] = {"articles": n, "partitions": bench.base.partitions,
@@ -128,22 +144,27 @@ def run(quick: bool = False) -> dict[str, Any]:
             asyncio.run(ensure_topics(settings))
             workers = [bench.worker(settings, f"{name}-{i}", PASSTHROUGH if is_pass else WORKER)
                        for i in range(count)]
-            rss: list[float] = []
+            samples: list[tuple[int, float, float]] = []  # (outputs, RSS MiB, CPU s) summed over workers
 
-            def sample(_: int, ws: list[harness.Worker] = workers, into: list[float] = rss) -> None:
-                into.append(sum(harness.rss_mb(w.pid) or 0.0 for w in ws))
+            def sample(count: int, ws: list[harness.Worker] = workers, into: list = samples) -> None:  # type: ignore[type-arg]
+                into.append((count, sum(harness.rss_mb(w.pid) or 0.0 for w in ws),
+                             sum(harness.cpu_seconds(w.pid) or 0.0 for w in ws)))
 
             started = time.perf_counter()
             got = drain(settings, workers, n, is_pass, timeout_s, on_progress=sample)
             results["contenders"][name] = {
                 "workers": count, "outputs": len(got), "complete": len(got) >= n,
+                # More outputs than inputs: records processed twice (at-least-once redelivery on rebalance).
+                "extra_outputs": max(len(got) - n, 0),
                 "articles_per_s": throughput(got), "wall_s_including_startup": time.perf_counter() - started,
-                "roles": roles(got, settings), "peak_rss_mb": max(rss) if rss else None,
+                "roles": roles(got, settings), "peak_rss_mb": max(r for _, r, _ in samples) if samples else None,
+                "articles_per_cpu_s": cpu_rate(samples),
             }
         c = results["contenders"]
         base_rate, one, two = (c[k]["articles_per_s"] for k in ("passthrough", "worker1", "workers2"))
         ratio1 = one / base_rate if one and base_rate else None
         ratio2 = two / one if one and two else None
+        cpu_pass, cpu_one = c["passthrough"]["articles_per_cpu_s"], c["worker1"]["articles_per_cpu_s"]
         results["figures"] = [
             harness.figure("passthrough agent", base_rate, "articles/s", baseline=results["producer_articles_per_s"],
                            baseline_name="bare aiokafka producer"),
@@ -152,7 +173,10 @@ def run(quick: bool = False) -> dict[str, Any]:
             harness.figure("2 workers", two, "articles/s", baseline=one, baseline_name="1 worker",
                            target=">= 1.7x 1 worker", met=None if ratio2 is None else ratio2 >= 1.7,
                            note="hop 3 (dedupe) is one partition by design: a 2nd worker shares hops 1-2 only; "
-                                f"{harness.machine()['nproc']} cores shared with the broker"),
+                                f"{harness.machine()['nproc']} cores shared with the broker; feed of {SOURCES} sources "
+                                "(hop 2 is keyed by source)"),
+            harness.figure("1 worker per CPU-second", cpu_one, "articles/cpu-s", baseline=cpu_pass,
+                           baseline_name="passthrough agent", note="worker process CPU time only (not the broker)"),
             harness.figure("1 worker peak RSS", c["worker1"]["peak_rss_mb"], "MiB",
                            baseline=c["passthrough"]["peak_rss_mb"], baseline_name="passthrough agent",
                            higher_is_better=False),
@@ -189,8 +213,9 @@ def _paced_run(bench: Run, name: str, records: list[RawRecord], rate: float, war
             measured_from = int(time.time() * 1000)
             achieved, sent = await harness.produce_paced(settings.kafka_bootstrap, settings.topics.raw,
                                                          records[warmup:], rate)
+            # A saturated worker drains its backlog after the feed stops; wait for it (bounded).
             got = await harness.consume_until(settings.kafka_bootstrap, outputs_of(settings, passthrough),
-                                              len(records), timeout_s=180.0, idle_s=30.0)
+                                              len(records), timeout_s=60.0 + len(records) / 20, idle_s=30.0)
             return achieved, measured_from, sent, got
 
         achieved, since, sent, got = asyncio.run(feed_and_read())
@@ -215,30 +240,39 @@ def latencies_passthrough(received: Sequence[harness.Received], sent: dict[bytes
 
 
 def run_latency(quick: bool = False) -> dict[str, Any]:
-    """Area ``latency``: p50/p99/max produce -> wire.enriched at a fixed offered load, vs the passthrough."""
-    rate, seconds = (50.0, 10) if quick else (200.0, 60)
-    warmup = int(rate * 2)
-    n = warmup + int(rate * seconds)
+    """Area ``latency``: p50/p99/max produce -> wire.enriched at fixed offered loads, vs the passthrough.
+
+    Full runs measure the issue's 200 articles/s for 60 s and a light 20 articles/s for 30 s (what
+    latency is when the worker is not saturated); quick runs only 20 articles/s for 10 s.
+    """
+    loads = [(20.0, 10)] if quick else [(200.0, 60), (20.0, 30)]
     bench = Run("latency")
     try:
-        records = harness.reuters_records(n, "generic")
-        results: dict[str, Any] = {"rate_per_s": rate, "seconds": seconds, "warmup_records": warmup}
-        results["passthrough"] = _paced_run(bench, "pass", records, rate, warmup, passthrough=True)
-        results["worker"] = _paced_run(bench, "worker", records, rate, warmup, passthrough=False)
-        p, w = results["passthrough"], results["worker"]
-        load = f"at {rate:.0f}/s"
-        results["figures"] = [
-            harness.figure(f"latency p50 {load}", w["p50_ms"], "ms", baseline=p["p50_ms"],
-                           baseline_name="passthrough agent", higher_is_better=False),
-            harness.figure(f"latency p99 {load}", w["p99_ms"], "ms", baseline=p["p99_ms"],
-                           baseline_name="passthrough agent", higher_is_better=False, target="<= 50 ms",
-                           met=None if w["p99_ms"] is None else w["p99_ms"] <= 50),
-            harness.figure(f"latency max {load}", w["max_ms"], "ms", baseline=p["max_ms"],
-                           baseline_name="passthrough agent", higher_is_better=False),
-            harness.figure("achieved offered load", w["achieved_per_s"], "articles/s", baseline=rate,
-                           baseline_name="requested"),
-        ]
-        harness.print_table(f"latency, {seconds} s at {rate:.0f} articles/s", results["figures"])
+        results: dict[str, Any] = {"loads": {}, "figures": []}
+        for rate, seconds in loads:
+            warmup = int(rate * 2)
+            n = warmup + int(rate * seconds)
+            records = harness.reuters_records(n, "generic", sources=SOURCES)
+            tag = f"{rate:.0f}"
+            p = _paced_run(bench, f"pass{tag}", records, rate, warmup, passthrough=True)
+            w = _paced_run(bench, f"worker{tag}", records, rate, warmup, passthrough=False)
+            results["loads"][tag] = {"rate_per_s": rate, "seconds": seconds, "warmup_records": warmup,
+                                     "passthrough": p, "worker": w}
+            load = f"at {rate:.0f}/s for {seconds} s"
+            results["figures"] += [
+                harness.figure(f"latency p50 {load}", w["p50_ms"], "ms", baseline=p["p50_ms"],
+                               baseline_name="passthrough agent", higher_is_better=False),
+                harness.figure(f"latency p99 {load}", w["p99_ms"], "ms", baseline=p["p99_ms"],
+                               baseline_name="passthrough agent", higher_is_better=False,
+                               target="<= 50 ms at 200/s" if rate == 200 else None,
+                               met=None if w["p99_ms"] is None or rate != 200 else w["p99_ms"] <= 50),
+                harness.figure(f"latency max {load}", w["max_ms"], "ms", baseline=p["max_ms"],
+                               baseline_name="passthrough agent", higher_is_better=False),
+                harness.figure(f"delivered {load}", w["outputs_measured"], "outputs", baseline=w["sent"],
+                               baseline_name="sent",
+                               note="all outputs (enriched, duplicates, dead letters) of measured records"),
+            ]
+        harness.print_table("latency, produce -> publication", results["figures"])
         return results
     finally:
         bench.cleanup()
@@ -246,10 +280,12 @@ def run_latency(quick: bool = False) -> dict[str, Any]:
 
 def run_memory(quick: bool = False) -> dict[str, Any]:
     """Area ``memory``: worker RSS after start-up and while processing N articles; dedup state bytes."""
-    n = 2000 if quick else 20_000
+    # 10,000 (not the issue's 100k) keeps the full run within minutes on 2 shared cores; the
+    # 100k figure is a labelled linear projection from RSS sampled along the way.
+    n = 2000 if quick else 10_000
     bench = Run("memory")
     try:
-        records = harness.reuters_records(n, "generic")
+        records = harness.reuters_records(n, "generic", sources=SOURCES)
         settings = bench.variant("mem")
         asyncio.run(ensure_topics(settings))
         worker = bench.worker(settings, "mem")
@@ -286,7 +322,8 @@ def run_memory(quick: bool = False) -> dict[str, Any]:
             harness.figure("worker RSS after start-up", rss_start, "MiB", higher_is_better=False),
             harness.figure(f"worker RSS after {n:,} articles", rss_end, "MiB", baseline=rss_start,
                            baseline_name="RSS after start-up", higher_is_better=False,
-                           target="<= 500 (at 100k)", met=None if rss_end is None else rss_end <= 500),
+                           target="<= 500 (at 100k)",
+                           met=None if rss_end is None or n < 100_000 else rss_end <= 500),
             harness.figure("worker RSS projected to 100k (linear)", projected, "MiB", baseline=rss_start,
                            baseline_name="RSS after start-up", higher_is_better=False, target="<= 500",
                            met=None if projected is None else projected <= 500,

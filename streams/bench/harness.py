@@ -102,9 +102,9 @@ def reuters_docs() -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def reuters_generic(doc: dict[str, Any], *, id_suffix: str = "") -> bytes:
+def reuters_generic(doc: dict[str, Any], *, id_suffix: str = "", source: str = "reuters") -> bytes:
     """A Reuters story as a generic feed object (``schemas/raw-input.v1.json``)."""
-    obj: dict[str, Any] = {"id": f"reuters-{doc['id']}{id_suffix}", "source": "reuters",
+    obj: dict[str, Any] = {"id": f"reuters-{doc['id']}{id_suffix}", "source": source,
                            "title": doc.get("title") or "", "body": doc["body"], "agency": "Reuters"}
     if doc.get("date"):
         obj["published"] = doc["date"] + "Z"
@@ -113,11 +113,13 @@ def reuters_generic(doc: dict[str, Any], *, id_suffix: str = "") -> bytes:
     return orjson.dumps(obj)
 
 
-def reuters_records(n: int, form: str = "generic") -> list[RawRecord]:
+def reuters_records(n: int, form: str = "generic", sources: int = 1) -> list[RawRecord]:
     """``n`` Reuters stories as raw records: ``generic`` JSON objects or ``text`` pages.
 
     Beyond the 19,779 stories the corpus wraps around with new ids: those records are
-    resends of earlier stories (exact copies), as wires do send.
+    resends of earlier stories (exact copies), as wires do send. With ``sources`` > 1 the
+    stories are dealt round-robin to that many feed names (``reuters``, ``reuters-1``, ...),
+    as an aggregator receiving several feeds would see them.
     """
     docs = reuters_docs()
     out = []
@@ -125,14 +127,15 @@ def reuters_records(n: int, form: str = "generic") -> list[RawRecord]:
         doc = docs[i % len(docs)]
         suffix = "" if i < len(docs) else f"-r{i // len(docs)}"
         key = f"reuters-{doc['id']}{suffix}".encode()
+        source = "reuters" if i % sources == 0 else f"reuters-{i % sources}"
         if form == "generic":
-            out.append(RawRecord(value=reuters_generic(doc, id_suffix=suffix), key=key,
+            out.append(RawRecord(value=reuters_generic(doc, id_suffix=suffix, source=source), key=key,
                                  headers=(("content-type", b"application/json"),)))
         else:
             head = (doc.get("title") or "").strip()
             text = (head + "\n\n" if head else "") + doc["body"]
             out.append(RawRecord(value=text.encode(), key=key,
-                                 headers=(("content-type", b"text/plain"), ("source", b"reuters"))))
+                                 headers=(("content-type", b"text/plain"), ("source", source.encode()))))
     return out
 
 
@@ -334,9 +337,11 @@ class Received:
 
 
 async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeout_s: float,
-                        idle_s: float = 120.0, on_progress: Callable[[int], None] | None = None) -> list[Received]:
+                        idle_s: float = 120.0, on_progress: Callable[[int], None] | None = None,
+                        grace_s: float = 0.0) -> list[Received]:
     """Read ``topics`` from the start until ``expect`` records arrived, ``timeout_s`` passed, or
-    nothing arrived for ``idle_s``; ``on_progress(count)`` is called about once a second."""
+    nothing arrived for ``idle_s``; ``on_progress(count)`` is called about once a second. Then
+    read ``grace_s`` more seconds, to catch records beyond ``expect`` (redelivered duplicates)."""
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None,
@@ -356,6 +361,11 @@ async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeo
             if on_progress is not None and time.monotonic() - last_progress >= 1.0:
                 last_progress = time.monotonic()
                 on_progress(len(got))
+        grace_end = time.monotonic() + grace_s
+        while time.monotonic() < grace_end:
+            batch = await consumer.getmany(timeout_ms=300, max_records=5000)
+            for tp, messages in batch.items():
+                got.extend(Received(tp.topic, m.timestamp, m.value, m.key) for m in messages)
         return got
     finally:
         await consumer.stop()
@@ -379,6 +389,15 @@ def source_timestamp_ms(value: bytes) -> int | None:
     src = (msg.get("wirestream") or {}).get("source") or msg.get("source") or {}
     ts = src.get("timestamp_ms") if isinstance(src, dict) else None
     return ts if isinstance(ts, int) else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float | None:
