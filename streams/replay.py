@@ -43,10 +43,12 @@ record sent with an archived timestamp older than the target topic's
 ``--timestamps original`` sends the archived timestamps anyway (for topics with
 long retention, or to reproduce exactly what the pipeline saw: it uses the record
 timestamp as a fallback story time). ``--speed`` and ``--since/--until`` always
-use the archived timestamps. Each record goes to its
-original partition when the target topic has that partition, else it is
-partitioned by key; either way records of one source partition keep their order
-(the producer is idempotent, so retries cannot reorder them). Every record gets a
+use the archived timestamps. Each record goes to its original partition when
+the target topic has that partition (so each source partition keeps its order),
+else it is partitioned by key (records of one key keep their order); the producer
+is idempotent, so retries cannot reorder or duplicate them. Unpaced runs send
+whole per-partition batches (``create_batch``), paced runs record by record. The
+target topic must exist (the worker creates the pipeline's topics). Every record gets a
 ``wirestream-replay-id`` header (``--replay-id``, default ``replay-<time>-<random>``);
 the pipeline copies it into ``source.replay_id`` of what it publishes, so the
 outputs of a replay can be told apart. ``--source`` keeps the records whose source
@@ -91,12 +93,14 @@ sees a story it already processed and publishes a duplicate notice on
 Replaying a range that was already processed therefore yields only duplicates, and
 is safe to repeat.
 
-``--reprocess`` adds the header ``wirestream-reprocess: 1``. The dedupe stage then
-treats a story it has seen as changed: the record is cleaned and enriched again
-with the current code and published on ``wire.enriched`` as a new version of the
-same story (same ``uri``, ``version`` + 1). Use it after an enrichment or cleaning
-upgrade. A replay without ``--reprocess`` strips that header from archived
-records, so only an explicit ``--reprocess`` reprocesses.
+``--reprocess`` adds the header ``wirestream-reprocess: 1``. Every replayed record
+is cleaned and enriched by the code running now either way; with the header, the
+dedupe stage publishes a story it has already seen on ``wire.enriched`` as a new
+version of that story (same ``uri``, ``version`` + 1, ``wirestream.verdict``
+``version``) instead of a duplicate notice. Use it after an enrichment or
+cleaning upgrade; consumers replace the stories they hold by ``uri``. A replay
+without ``--reprocess`` strips that header from archived records, so only an
+explicit ``--reprocess`` reprocesses.
 
 Operator comfort
 ----------------
