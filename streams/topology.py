@@ -204,6 +204,10 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             prepared = codec.decode_prepared(event.message.value)
             output = pipeline.decide(prepared)
             metrics.stage_seconds.labels("dedupe").observe(pipeline.timings.dedupe)
+            # Faust buffers table changelog writes and sends them later; hand the dedup state
+            # to the Kafka client before the output, else a crash in between delivers the output
+            # without the state, and re-processing the input publishes it a second time as new.
+            await app.producer.buffer.flush()
             if output.verdict == "held" and output.release_at:
                 embargo[output.key or ""] = orjson.dumps(
                     {"release_at": output.release_at, "release_epoch": _epoch(output.release_at),
