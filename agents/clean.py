@@ -64,6 +64,8 @@ _CAPTION_NEEDLES = ("\u00a9", "(c)", "copyright", "photo", "foto", "image", "pic
                     "caption", "reuters/", "ap/", "afp/", "epa/", "efe/")
 _EXCERPT = 160
 _HEAD_WINDOW = 12  # metadata blocks this far into the page still belong to the head
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_TAIL_MIN_WORDS = 6
 _TITLE_SUFFIX = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
 
 
@@ -79,9 +81,21 @@ class _Block:
     words: int = 0
 
     @property
+    def link_dense(self) -> bool:
+        """Mostly link text, the mark of navigation and teaser lists.
+
+        A full sentence of a dozen words or more may carry links on most of its words
+        (a story paragraph citing its sources) and still be prose, unless it is
+        practically all link.
+        """
+        if self.link_density <= 0.5:
+            return False
+        return not (self.link_density <= 0.8 and self.words >= 12 and self.text[-1] in _SENTENCE_END)
+
+    @property
     def story_like(self) -> bool:
         """Reads like story prose: a long block, or a full sentence of some length."""
-        if not self.in_main or self.link_density > 0.5:
+        if not self.in_main or self.link_dense:
             return False
         if self.words >= 15:
             return True
@@ -290,11 +304,13 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
                 continue
         if is_html and not b.in_main:
             b.label, b.rule = "chrome", "html.outside-main"
-        elif is_html and b.link_density > 0.5:
+        elif is_html and b.link_dense:
             b.label, b.rule = "chrome", "html.link-dense"
         elif i < start:
             b.label, b.rule = "chrome", "structure.before-story"
-        elif i > last_story:
+        elif i > last_story and not (is_html and b.words >= _TAIL_MIN_WORDS and b.tag not in _HEADINGS):
+            # In HTML the main container already fences the story: short items after the last paragraph
+            # (tour dates, a closing list) are story; headings and scraps ("Like this:", "Topics") are not.
             b.label, b.rule = "chrome", "structure.after-story"
         else:
             b.label = "story"

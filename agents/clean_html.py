@@ -53,20 +53,22 @@ _NEVER_SKIP = frozenset({"body", "html", "article", "main", "p", "h1"})
 
 
 @lru_cache(maxsize=4096)
-def _hints(cls: str) -> tuple[bool, bool, bool, bool]:
-    """(chrome, content, caption, author) hints of one class+id string; cached (pages repeat their classes).
+def _hints(cls: str) -> tuple[bool, bool, bool, bool, bool]:
+    """(chrome, content, caption, author, comments) hints of one class+id string; cached (pages repeat classes).
 
     readability's rule: a chrome-sounding class is ignored when it also sounds like
     content ("content-with-sidebar"), except for comment sections.
     """
     cls = cls.lower()  # lowercase patterns on lowercased text: a case-insensitive scan costs several times more
     if not cls.strip():
-        return False, False, False, False
+        return False, False, False, False, False
     pos = bool(_POS.search(cls))
-    neg = bool(_NEG.search(cls)) and (not pos or "comment" in cls)
-    return neg, pos, bool(_CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls))
+    comments = "comment" in cls or "disqus" in cls
+    neg = bool(_NEG.search(cls)) and (not pos or comments)
+    return neg, pos, bool(_CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), neg and comments
 
 
+_HARD_REACH = 16  # a comment section's mark reaches this deep (comment markup nests: thread, item, body, text)
 _NEG_REACH = 6  # a chrome class marks blocks this many elements below it (not a whole-page wrapper's subtree)
 _MAX_NODES = 200_000  # pages beyond this are cut (bounded work per record)
 
@@ -113,6 +115,8 @@ class _Frame:
     tag: str
     neg: bool = False
     pos: bool = False
+    hard: bool = False
+    """A comment section: its chrome mark holds however deep the block and whatever hints lie between."""
 
 
 def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
@@ -302,7 +306,7 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
         elif tag and tag[0] != "-" and tag != "!--":
             attrs = node.attributes
             cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            neg, pos, cap_cls, author_cls = _hints(cls)
+            neg, pos, cap_cls, author_cls, comments = _hints(cls)
             is_block = tag in _BLOCK_TAGS
             skip = tag in _SKIP_SELF or (neg and tag not in _NEVER_SKIP)
             if is_block:
@@ -325,7 +329,8 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             else:
                 eid = -1
             frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or cap_cls, author_cls,
-                                 tag, skip, tag in {"article", "main"} or (not skip and pos)))
+                                 tag, skip, tag in {"article", "main"} or (not skip and pos),
+                                 comments and tag not in _NEVER_SKIP))
             pushed = True
         if pushed and node.child is not None:
             node = node.child
@@ -352,8 +357,8 @@ def _negative(frames: list[_Frame]) -> bool:
         if f.neg:
             return True
         if f.pos:
-            return False
-    return False
+            break
+    return any(f.hard for f in frames[-_HARD_REACH:])
 
 
 def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[int]], blocks: list[HtmlBlock],
@@ -368,6 +373,73 @@ def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[in
         block_stack.pop()
         span[f.eid][1] = len(blocks)
     return max(0, skip_depth - 1) if skip_depth else 0
+
+
+_CLIMB_STEPS = 4  # a story split over sibling <section>s sits at most this many wrappers above one part
+_PROSE_MIN = 80  # a block this long, with few links, reads as prose
+
+
+def _climb(blocks: list[HtmlBlock], best: int, span: dict[int, list[int]], parent_of: dict[int, int],
+           tag_of: dict[int, str]) -> tuple[int, int]:
+    """Widen the main block range into ancestors when they hold more of the story right next to it.
+
+    Long stories are often cut into sibling sections (between pull quotes, figures,
+    ad slots); the best-scoring section then holds only part of the story. Within
+    each ancestor (up to ``_CLIMB_STEPS``), the range grows outward over prose
+    blocks while the non-prose run between them stays short (``_CLIMB_GAP``
+    characters): far-away prose (legal footers, author bios, a second story) is not
+    the same story. The wider range is taken when it adds substantial new prose
+    (copies of paragraphs already in range do not count) and stays mostly prose.
+
+    Returns:
+        The main range as (first block index, end block index).
+    """
+    good = [len(b.text) >= _PROSE_MIN and b.link_density < 0.3 and not b.negative and not b.in_caption
+            for b in blocks]
+    lo, hi = span[best]
+    probe = best
+    for _ in range(_CLIMB_STEPS):
+        up = parent_of.get(probe)
+        # An <article>/<main> is a whole story; an ancestor with another <h1> holds another story (endless scroll).
+        if up is None or tag_of.get(up) in ("body", "html") or tag_of.get(probe) in ("article", "main"):
+            break
+        plo, phi = span[up]
+        qlo, qhi = span[probe]
+        h1_here = sum(1 for b in blocks[qlo:qhi] if b.tag == "h1")
+        if h1_here and sum(1 for b in blocks[plo:phi] if b.tag == "h1") > h1_here:
+            break
+        seen = {b.text for b in blocks[lo:hi]}
+        mine = sum(len(b.text) for k, b in enumerate(blocks[lo:hi], lo) if good[k])
+        new_lo, new_hi, added = lo, hi, 0
+        for direction in (-1, 1):
+            k = lo - 1 if direction < 0 else hi
+            gap = 0
+            while plo <= k < phi and gap <= _CLIMB_GAP:
+                b = blocks[k]
+                if good[k] and b.text not in seen:
+                    added += len(b.text)
+                    gap = 0
+                    if direction < 0:
+                        new_lo = k
+                    else:
+                        new_hi = k + 1
+                else:
+                    gap += len(b.text)
+                k += direction
+        total = sum(len(b.text) for b in blocks[new_lo:new_hi])
+        prose = mine + added
+        if added >= max(_CLIMB_MIN_ADD, _CLIMB_SHARE * mine) and prose >= _CLIMB_PROSE_RATIO * total:
+            lo, hi = new_lo, new_hi
+        elif added:
+            break
+        probe = up
+    return lo, hi
+
+
+_CLIMB_GAP = 200
+_CLIMB_MIN_ADD = 150
+_CLIMB_SHARE = 0.15
+_CLIMB_PROSE_RATIO = 0.75
 
 
 def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, list[int]],
@@ -400,8 +472,11 @@ def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, 
         for eid, s in final.items():
             if eid != best and parent_of.get(eid) == parent and s >= max(top * 0.2, 3.0):
                 chosen.append(eid)
-    for eid in chosen:
-        lo, hi = span[eid]
+    ranges = [span[eid] for eid in chosen]
+    wide = _climb(blocks, best, span, parent_of, tag_of)
+    if wide != tuple(span[best]):
+        ranges = [list(wide)]
+    for lo, hi in ranges:
         for i in range(lo, hi):
             blocks[i].in_main = not blocks[i].negative
     h1 = next((b.text for b in blocks if b.tag == "h1"), None)
