@@ -63,7 +63,7 @@ class Run:
                                dlq=f"{prefix}.dlq")
         return replace(self.base, app_id=f"wsbench-{self.tag}-{name}", topics=topics,
                        data_dir=self.dir / name, web_port=free_port(),
-                       **({"store": "memory"} if passthrough else {}))
+                       store="memory" if passthrough else self.base.store)
 
     def worker(self, settings: Settings, name: str, module: Sequence[str] = WORKER) -> harness.Worker:
         """A worker process for ``settings`` with its own data folder, web port and log."""
@@ -119,8 +119,10 @@ def roles(received: Sequence[harness.Received], settings: Settings) -> dict[str,
 
 
 def cpu_rate(samples: Sequence[tuple[int, float, float]]) -> float | None:
-    """Outputs per worker CPU-second between the first sample with outputs and the last sample:
-    what the workers achieve per core actually spent, whatever else the machine is running."""
+    """Outputs per worker CPU-second, from the first sample with outputs to the last.
+
+    What the workers achieve per core actually spent, whatever else the machine is running.
+    """
     busy = [s for s in samples if s[0] > 0]
     if len(busy) < 2 or busy[-1][2] <= busy[0][2]:
         return None
@@ -234,8 +236,11 @@ def _paced_run(bench: Run, name: str, records: list[RawRecord], rate: float, war
 
 
 def latencies_passthrough(received: Sequence[harness.Received], sent: dict[bytes | None, int]) -> list[float]:
-    """The passthrough's output carries no source timestamp: match outputs to inputs by key (kept
-    unchanged) and take output record timestamp minus the input's send timestamp."""
+    """Latencies of passthrough outputs (ms), matched to their inputs by key.
+
+    The passthrough's output carries no source timestamp but keeps the key unchanged: latency is
+    the output record's timestamp minus the input's send timestamp.
+    """
     return [float(r.timestamp_ms - sent[r.key]) for r in received if r.key in sent]
 
 

@@ -184,7 +184,7 @@ def figure(name: str, value: float | None, unit: str, *, baseline: float | None 
     """One reported figure with its same-run baseline and the ratio value / baseline."""
     ratio = None
     if value is not None and baseline not in (None, 0):
-        ratio = round(value / baseline, 3)  # type: ignore[operator]
+        ratio = round(value / baseline, 3)
     return {"name": name, "value": _round(value), "unit": unit, "baseline_name": baseline_name,
             "baseline": _round(baseline), "ratio": ratio, "higher_is_better": higher_is_better,
             "target": target, "met": met, "note": note}
@@ -339,9 +339,12 @@ class Received:
 async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeout_s: float,
                         idle_s: float = 120.0, on_progress: Callable[[int], None] | None = None,
                         grace_s: float = 0.0) -> list[Received]:
-    """Read ``topics`` from the start until ``expect`` records arrived, ``timeout_s`` passed, or
-    nothing arrived for ``idle_s``; ``on_progress(count)`` is called about once a second. Then
-    read ``grace_s`` more seconds, to catch records beyond ``expect`` (redelivered duplicates)."""
+    """Read ``topics`` from the start until ``expect`` records arrived.
+
+    Stops early when ``timeout_s`` passed or nothing arrived for ``idle_s``; ``on_progress(count)``
+    is called about once a second. Then reads ``grace_s`` more seconds, to catch records beyond
+    ``expect`` (redelivered duplicates).
+    """
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None,
@@ -447,7 +450,7 @@ class Worker:
         """GET a path on the worker's web server: (status, body)."""
         url = f"http://127.0.0.1:{self.settings.web_port}{path}"
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
                 return resp.status, resp.read()
         except urllib.error.HTTPError as err:
             return err.code, err.read()
@@ -517,8 +520,11 @@ _BROKER: dict[str, Any] = {}
 
 
 def bootstrap() -> str:
-    """The broker the benchmarks use: ``WIRESTREAM_KAFKA_BOOTSTRAP`` if set, else a local broker
-    started on first use and kept for the rest of the run (:func:`shutdown` stops it)."""
+    """The broker the benchmarks use.
+
+    ``WIRESTREAM_KAFKA_BOOTSTRAP`` if set, else a local broker started on first use and kept for
+    the rest of the run (:func:`shutdown` stops it).
+    """
     existing = os.environ.get("WIRESTREAM_KAFKA_BOOTSTRAP")
     if existing:
         return existing

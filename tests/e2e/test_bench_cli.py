@@ -16,8 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 def test_bench_quick_pipeline_writes_results(tmp_path: Path) -> None:
     """`wirestream bench --quick --only pipeline` exits 0 and writes JSON + markdown with positive stage costs."""
     out = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "-m", "streams", "bench", "--quick", "--only", "pipeline", "--out", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    cmd = [sys.executable, "-m", "streams", "bench", "--quick", "--only", "pipeline", "--out", str(out)]
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, f"bench failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     report = orjson.loads(out.read_bytes())
     for key in ("schema", "command", "date", "machine", "git_commit", "quick", "areas"):
