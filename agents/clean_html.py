@@ -85,6 +85,8 @@ class HtmlBlock:
     in_main: bool = False
     negative: bool = False
     """Inside an element whose class/id marks it as chrome (comments, share bar, related links)."""
+    in_comments: bool = False
+    """Inside a comment section (at any depth): never a candidate for the main content."""
 
     @property
     def link_density(self) -> float:
@@ -283,8 +285,9 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 caption = any(f.caption for f in frames[-6:])
                 author = any(f.author for f in frames[-4:])
                 owner_tag = next((f.tag for f in reversed(frames) if f.block), "div")
+                in_comments = any(f.hard for f in frames[-_HARD_REACH:])
                 blocks.append(HtmlBlock(text, owner_tag, min(link_chars, len(text)), caption, author,
-                                        negative=_negative(frames)))
+                                        negative=in_comments or _negative(frames), in_comments=in_comments))
                 owners.append(tuple(block_stack[-5:][::-1]))
         link_chars = 0
 
@@ -303,8 +306,7 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                     link_chars += len(text.strip())
         elif tag == "br":
             flush()
-        elif tag and tag[0] != "-" and tag != "!--":
-            attrs = node.attributes
+        elif tag and tag[0] != "-" and tag != "!--" and not _hidden(attrs := node.attributes):
             cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
             neg, pos, cap_cls, author_cls, comments = _hints(cls)
             is_block = tag in _BLOCK_TAGS
@@ -351,14 +353,25 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
     _choose_main(page, owners, span, parent_of, tag_of, bonus)
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _hidden(attrs: dict[str, str | None]) -> bool:
+    """An element the reader never sees (schema.org copies of the story, templates): its text is not the page's."""
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None  # type: ignore[arg-type]
+
+
 def _negative(frames: list[_Frame]) -> bool:
     """Whether the nearest class hint above a block says chrome (a content hint nearer to it wins)."""
     for f in reversed(frames[-_NEG_REACH:]):
         if f.neg:
             return True
         if f.pos:
-            break
-    return any(f.hard for f in frames[-_HARD_REACH:])
+            return False
+    return False
 
 
 def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[int]], blocks: list[HtmlBlock],
@@ -454,7 +467,7 @@ def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, 
         for lvl, eid in enumerate(owners[i]):
             chars[eid] = chars.get(eid, 0) + n
             links[eid] = links.get(eid, 0) + b.link_chars
-            if b.in_caption or n < 25 or bonus.get(eid, 0) < -1:
+            if b.in_caption or n < 25 or b.in_comments or bonus.get(eid, 0) < -1:
                 continue
             s = (1 + min(b.text.count(",") + b.text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - b.link_density)
             score[eid] = score.get(eid, 0.0) + s * weights[lvl]
