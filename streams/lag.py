@@ -22,6 +22,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from streams.kafka_config import client_kwargs
 from streams.metrics import Metrics
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 REFRESH_EVERY_S = 5.0
 _REQUEST_TIMEOUT_MS = 10_000
+_COORDINATOR_ATTEMPTS = 4
 
 
 def partition_lag(end: int, committed: int | None, start: int) -> int:
@@ -138,7 +140,7 @@ class LagMonitor:
                 known.append(tp)
         end = await consumer.end_offsets(known) if known else {}
         start = await consumer.beginning_offsets(known) if known else {}
-        raw = await admin.list_consumer_group_offsets(self.group_id, partitions=known) if known else {}
+        raw = await self._group_offsets(admin, known) if known else {}
         committed = {tp: (meta.offset if meta is not None else None) for tp, meta in raw.items()}
         snap = snapshot_of(self.clock(), self.layout, end, start, committed)
         for row in snap.partitions:
@@ -150,6 +152,18 @@ class LagMonitor:
         self.latest = snap
         self.last_success = snap.at
         return snap
+
+    async def _group_offsets(self, admin: AIOKafkaAdminClient, tps: list[TopicPartition]) -> dict[Any, Any]:
+        # On a fresh cluster the offsets topic and its coordinator appear only when the first
+        # group joins: the broker says "coordinator not available" (retriable) for a moment.
+        for attempt in range(_COORDINATOR_ATTEMPTS):
+            try:
+                return await admin.list_consumer_group_offsets(self.group_id, partitions=tps)  # type: ignore[no-any-return]
+            except KafkaError as exc:
+                if not exc.retriable or attempt == _COORDINATOR_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def fresh(self, max_age_s: float = 3 * REFRESH_EVERY_S) -> bool:
         """Whether the broker answered a refresh recently (a readiness condition)."""
