@@ -137,13 +137,16 @@ class Settings:
         """Build settings from an environment mapping; unknown ``WIRESTREAM_`` keys fail fast."""
         used: set[str] = set()
         built = _build(cls, env, "WIRESTREAM_", used)
-        unknown = sorted(k for k in env if k.startswith("WIRESTREAM_") and k not in used and k not in _NOT_SETTINGS)
+        unknown = sorted(k for k in env if k.startswith("WIRESTREAM_") and k not in used and k not in _NOT_SETTINGS
+                         and not k.startswith(_TOOL_PREFIXES))
         if unknown:
             raise SettingsError(f"unknown setting(s): {', '.join(unknown)}; see README 'Configuration'")
         return built  # type: ignore[no-any-return]
 
 
 # Variables read by tools around the settings object, not settings themselves.
+# Options of the replay/dump/bench tools (parsed by those tools, not by the worker).
+_TOOL_PREFIXES = ("WIRESTREAM_REPLAY_", "WIRESTREAM_DUMP_", "WIRESTREAM_BENCH_")
 _NOT_SETTINGS = frozenset({"WIRESTREAM_KAFKA_BOOTSTRAP_FILE", "WIRESTREAM_CACHE_DIR", "WIRESTREAM_TEST_BROKER"})
 
 
