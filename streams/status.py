@@ -40,6 +40,7 @@ BUCKET_S = 10
 WINDOW_BUCKETS = 60  # ten minutes of 10 s buckets
 LATENCY_WINDOW_S = 300.0
 _SAMPLE_EVERY_S = 5.0
+_REFRESH_EVERY_S = 1.0
 RECENT_STORIES = 30
 _MAX_HEADLINE = 240
 _MAX_SOURCE = 60
@@ -131,6 +132,7 @@ class StatusBoard:
         self.lag = lag
         self.readiness = readiness
         self.refresh = refresh
+        self._refreshed_at = -math.inf
         self.started = clock()
         self.totals: Counter[str] = Counter()
         self.dead_letters: Counter[tuple[str, str]] = Counter()
@@ -161,9 +163,11 @@ class StatusBoard:
     def snapshot(self) -> dict[str, Any]:
         """Everything the page shows, as JSON-able data."""
         now = self.clock()
-        if self.refresh is not None:
+        if self.refresh is not None and now - self._refreshed_at >= _REFRESH_EVERY_S:
             # State gauges are refreshed every few seconds in the background; a page view
-            # should not show sizes older than the stories listed next to them.
+            # should not show sizes older than the stories listed next to them (but several
+            # open tabs polling every 2 s must not walk the tables more than once a second).
+            self._refreshed_at = now
             try:
                 self.refresh()
             except Exception:  # best effort: a table still recovering must not break the page

@@ -194,4 +194,6 @@ def test_snapshot_refreshes_state_first_and_survives_a_failing_refresh(clock: Cl
 
     board = StatusBoard(metrics, clock=clock, refresh=refresh)
     assert board.snapshot()["state"]["stories"] == 1
+    assert board.snapshot()["state"]["stories"] == 1, "at most one refresh per second"
+    clock.now += 1.0
     assert board.snapshot()["state"]["stories"] == 2, "the failing refresh still left the page usable"
