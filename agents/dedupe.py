@@ -51,6 +51,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from agents.dedupe_notices import Notice, read_notice
 from agents.dedupe_state import (
     ALIAS,
+    bucket_keys,
     BUCKET,
     BUCKET_CAP,
     DAY,
@@ -68,13 +69,16 @@ from agents.dedupe_state import (
     entries,
     key,
     last_ts_of,
+    newest_sids,
     with_entry,
 )
 from agents.fingerprint import (
     EMPTY_FACTS,
+    FACT_SAMPLE,
     DocPrint,
     containment,
     doc_print,
+    fact_changes,
     hash16,
     jaccard_from_containment,
     low16_set,
@@ -212,10 +216,6 @@ def canonical_url(url: str) -> str:
     host = parts.netloc.lower().removeprefix("www.")
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING)])
     return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).lstrip("/")
-
-
-def _popcount(x: int) -> int:
-    return x.bit_count()
 
 
 class Deduper:
@@ -518,8 +518,7 @@ class _Decision:
         s = self.dd._settings
         rec, doc = cand.rec, self.doc
         aligned = a.same + a.reworded + a.refact
-        gained = _popcount(doc.facts_bits & ~rec.facts_bits)
-        lost = _popcount(rec.facts_bits & ~doc.facts_bits)
+        gained, lost = fact_changes(rec.facts, doc)
         if aligned >= max(1, math.ceil(0.5 * min(len(rec.paras), len(doc.paras)))):
             if a.refact or (a.rewritten and gained and lost):
                 # Same wording with other numbers/names, or a paragraph whose facts were
@@ -538,20 +537,25 @@ class _Decision:
 
     def _best_candidate(self) -> _Cand | None:
         dd = self.dd
+        get = dd._store.get
         sids: dict[bytes, bool] = {}
-        headline_sids: set[bytes] = set()
-        hk = self.headline_key()
+        headline_sids: list[bytes] = []
+        # Ordinary items must share text with a story to join it, which the shingle buckets
+        # find; only notices (a kill's text is unrelated) look stories up by headline core.
+        hk = self.headline_key() if self.notice.kind is not None else None
         if hk is not None:
-            raw = dd._get(hk)
+            raw = get(hk)
             self.bucket_raw[hk] = raw
-            for sid, _ in reversed(entries(raw)):
-                headline_sids.add(sid)
-                sids.setdefault(sid, True)
+            headline_sids = newest_sids(raw)
+            sids.update(dict.fromkeys(headline_sids, True))
+        bucket_raw = self.bucket_raw
         for bk in self.bucket_keys(dd._query_keys):
-            raw = dd._get(bk)
-            self.bucket_raw[bk] = raw
-            for sid, _ in reversed(entries(raw)):
-                sids.setdefault(sid, True)
+            raw = bucket_raw[bk] = get(bk)
+            if raw:
+                for sid in newest_sids(raw):
+                    sids.setdefault(sid, True)
+        if not sids:
+            return None
         best: _Cand | None = None
         best_score = -1.0
         for sid in list(sids)[:_MAX_CANDIDATES]:
@@ -579,11 +583,8 @@ class _Decision:
 
     def bucket_keys(self, n: int) -> list[str]:
         """State keys of the article's ``n`` smallest shingle hashes (computed once)."""
-        if len(self._bucket_keys) < n:
-            self._bucket_keys = [
-                key(BUCKET, (value & 0xFFFFFFFFFFFF).to_bytes(6, "little"))
-                for value in self.doc.bottom(max(n, self.dd._query_keys)).tolist()
-            ]
+        if not self._bucket_keys:
+            self._bucket_keys = bucket_keys(self.doc.bottom(max(n, self.dd._query_keys)))
         return self._bucket_keys[:n]
 
     def headline_key(self) -> str | None:
@@ -670,7 +671,7 @@ class _Decision:
             n_shingles=self.doc.n_shingles,
             headline16=self.headline16,
             source16=self.source16,
-            facts_bits=self.doc.facts_bits,
+            facts=self.doc.facts[:FACT_SAMPLE],
             samples=self.doc.samples(dd._sample_size),
             paras=self.doc.paras,
             uri=self.item.uri,
@@ -711,7 +712,7 @@ class _Decision:
             n_shingles=rec.n_shingles if keep_content else self.doc.n_shingles,
             headline16=rec.headline16 if keep_content else self.headline16,
             source16=rec.source16,
-            facts_bits=rec.facts_bits if keep_content else self.doc.facts_bits,
+            facts=rec.facts if keep_content else self.doc.facts[:FACT_SAMPLE],
             samples=rec.samples if keep_content else self.doc.samples(dd._sample_size),
             paras=rec.paras if keep_content else self.doc.paras,
             uri=rec.uri,

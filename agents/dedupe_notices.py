@@ -40,6 +40,8 @@ _SUFFIX = re.compile(
     r"\s*(?:[-:\u2013\u2014]\s{0,3}|[(\[])(UPDATED?|CORRECTED|CORRECTION|REFILED?|KILL|WITHDRAWN)[)\]]?\s*$",
     re.IGNORECASE,
 )
+_SUFFIX_WORDS = ("UPDATE", "UPDATED", "CORRECTED", "CORRECTION", "REFILE", "REFILED", "KILL", "WITHDRAWN")
+"""Cheap pre-check before the suffix regex, which would otherwise be tried at every position."""
 _MAX_PREFIXES = 4
 _BODY_NOTE = re.compile(
     r"^\s*[(\[]\s*(corrects|correcting|correction|adds|updates|recasts|changes|rewrites|writes through|"
@@ -98,7 +100,8 @@ def headline_core(headline: str) -> tuple[str, VersionKind | None]:
             break
         kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
         text = text[m.end() :]
-    m = _SUFFIX.search(text)
+    tail = text.rstrip()[-12:].upper()
+    m = _SUFFIX.search(text) if tail.endswith((")", "]")) or tail.endswith(_SUFFIX_WORDS) else None
     if m is not None:
         kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
         text = text[: m.start()]
@@ -129,12 +132,13 @@ def read_notice(article: CleanedArticle) -> Notice:
             kind = _stronger(kind, _SIGNAL_KIND.get(word))
     if article.paragraphs:
         first = article.paragraphs[0][:300]
-        m = _BODY_NOTE.match(first)
+        m = _BODY_NOTE.match(first) if first.lstrip()[:1] in "([" else None
         if m is not None:
             kind = _stronger(kind, _BODY_KIND[" ".join(m.group(1).lower().split())])
         if _BODY_CORRECTION.match(first):
             kind = _stronger(kind, "correction")
-        if _BODY_KILL.search(first):
+        low = first.lower()
+        if ("kill" in low or "withdr" in low or "disregard" in low) and _BODY_KILL.search(first):
             kind = _stronger(kind, "kill")
     pubstatus: PubStatus = item.pubstatus
     if pubstatus in ("canceled", "withheld"):

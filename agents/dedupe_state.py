@@ -8,8 +8,9 @@ little-endian structs. Sizes are for the typical story (see the benchmark):
 ====  =========================  ==============================================  =========
 key   meaning                    value                                           bytes
 ====  =========================  ==============================================  =========
-s…    story (12-char key)        :class:`StoryRec` header 29 B, 2 B per sketch   ~120-160
-                                 sample, 4 B per paragraph, uri if feed-given
+s…    story (12-char key)        :class:`StoryRec` header 22 B, 2 B per sketch   ~120-180
+                                 sample, 4 B per paragraph, 2 B per fact (<= 32),
+                                 uri if feed-given
 x…    exact fingerprint (12)     story id 8, version 2, day 2                    24
 b…    shingle-hash bucket (9)    up to BUCKET_CAP entries (story id 8, day 2)    ~19 each
 h…    headline-core bucket (9)   up to HEADLINE_CAP entries                      ~19
@@ -27,6 +28,9 @@ import struct
 from binascii import b2a_base64
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from agents.model import PubStatus
 
 STORY, EXACT, BUCKET, HEADLINE, ALIAS = "s", "x", "b", "h", "a"
@@ -35,7 +39,7 @@ BUCKET_CAP = 6
 HEADLINE_CAP = 4
 """Stories remembered per headline core (recurring reports share one)."""
 
-_HEADER = struct.Struct("<HHBBBIIHHHQ")
+_HEADER = struct.Struct("<HHBBBBIIHHH")
 _ENTRY = struct.Struct("<8sH")
 _EXACT = struct.Struct("<8sHH")
 _PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
@@ -57,6 +61,23 @@ def key(kind: str, digest: bytes) -> str:
     return kind + b2a_base64(digest, newline=False).translate(_URLSAFE).rstrip(b"=").decode("ascii")
 
 
+def bucket_keys(values: npt.NDArray[np.uint64]) -> list[str]:
+    """``b`` keys of shingle hashes (their low 48 bits), all encoded by one base64 call.
+
+    Six bytes encode to exactly eight base64 characters, so the keys are slices of the
+    encoding of the concatenated digests (same keys as :func:`key` gives one by one).
+
+    >>> bucket_keys(np.array([1, 2**48 + 2], dtype=np.uint64)) == [key("b", (1).to_bytes(6, "little")),
+    ...                                                           key("b", (2).to_bytes(6, "little"))]
+    True
+    """
+    if values.shape[0] == 0:
+        return []
+    raw = values.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :6].tobytes()
+    text = b2a_base64(raw, newline=False).translate(_URLSAFE).decode("ascii")
+    return [BUCKET + text[i : i + 8] for i in range(0, len(text), 8)]
+
+
 def day_of(ts: float) -> int:
     """Days since the epoch (the stamp index entries carry)."""
     return int(ts // DAY) & 0xFFFF
@@ -76,7 +97,8 @@ class StoryRec:
     n_shingles: int
     headline16: int
     source16: int
-    facts_bits: int
+    facts: tuple[int, ...]
+    """The smallest fact hashes (``agents.fingerprint.FACT_SAMPLE`` at most), sorted."""
     samples: bytes
     paras: tuple[int, ...]
     uri: str | None
@@ -95,14 +117,19 @@ class StoryRec:
             flags,
             len(self.samples) // 2,
             len(self.paras),
+            len(self.facts),
             self.last_ts & 0xFFFFFFFF,
             max(0, self.versioncreated) & 0xFFFFFFFF,
             min(self.n_shingles, 0xFFFF),
             self.headline16,
             self.source16,
-            self.facts_bits,
         )
-        parts = [head, self.samples, struct.pack(f"<{len(self.paras)}I", *self.paras)]
+        parts = [
+            head,
+            self.samples,
+            struct.pack(f"<{len(self.paras)}I", *self.paras),
+            struct.pack(f"<{len(self.facts)}H", *self.facts),
+        ]
         if self.uri is not None:
             parts.append(self.uri.encode("utf-8", "surrogatepass"))
         return b"".join(parts)
@@ -110,14 +137,16 @@ class StoryRec:
     @classmethod
     def decode(cls, raw: bytes) -> StoryRec:
         """Unpack stored bytes."""
-        (version, feed_version, flags, n_samples, n_paras, last_ts, vc, n_sh, h16, s16, facts) = _HEADER.unpack_from(
-            raw
+        (version, feed_version, flags, n_samples, n_paras, n_facts, last_ts, vc, n_sh, h16, s16) = (
+            _HEADER.unpack_from(raw)
         )
         pos = _HEADER.size
         samples = raw[pos : pos + 2 * n_samples]
         pos += 2 * n_samples
         paras = struct.unpack_from(f"<{n_paras}I", raw, pos)
         pos += 4 * n_paras
+        facts = struct.unpack_from(f"<{n_facts}H", raw, pos)
+        pos += 2 * n_facts
         uri = raw[pos:].decode("utf-8", "surrogatepass") if flags & _HAS_URI else None
         return cls(
             version=version,
@@ -128,7 +157,7 @@ class StoryRec:
             n_shingles=n_sh,
             headline16=h16,
             source16=s16,
-            facts_bits=facts,
+            facts=facts,
             samples=samples,
             paras=paras,
             uri=uri,
@@ -137,14 +166,23 @@ class StoryRec:
 
 def last_ts_of(raw: bytes) -> int:
     """The ``last_ts`` of an encoded story without decoding the rest (expiry scans)."""
-    return int(_HEADER.unpack_from(raw)[5])
+    return int(_HEADER.unpack_from(raw)[6])
 
 
 def entries(raw: bytes | None) -> list[tuple[bytes, int]]:
     """Decode a bucket value into ``(story id, day)`` entries, oldest first."""
     if not raw:
         return []
-    return [_ENTRY.unpack_from(raw, i) for i in range(0, len(raw) - len(raw) % _ENTRY.size, _ENTRY.size)]
+    usable = len(raw) - len(raw) % _ENTRY.size
+    return list(_ENTRY.iter_unpack(raw[:usable] if usable != len(raw) else raw))
+
+
+def newest_sids(raw: bytes | None) -> list[bytes]:
+    """The story ids of a bucket value, newest first (no day decoding: the hot read path)."""
+    if not raw:
+        return []
+    size = _ENTRY.size
+    return [raw[i : i + 8] for i in range(len(raw) - size, -1, -size)]
 
 
 def encode_entries(items: list[tuple[bytes, int]]) -> bytes:
@@ -157,12 +195,18 @@ def with_entry(raw: bytes | None, sid: bytes, day: int, cap: int) -> bytes | Non
 
     Keeps at most ``cap`` entries, dropping the oldest.
     """
-    items = entries(raw)
-    if items and items[-1][0] == sid and items[-1][1] == day:
+    entry = _ENTRY.pack(sid, day)
+    if not raw:
+        return entry
+    size = _ENTRY.size
+    if raw[-size:] == entry:
         return None
-    items = [e for e in items if e[0] != sid]
-    items.append((sid, day))
-    return encode_entries(items[-cap:])
+    for i in range(0, len(raw) - size + 1, size):
+        if raw[i : i + 8] == sid:
+            raw = raw[:i] + raw[i + size :]
+            break
+    raw += entry
+    return raw[-cap * size :] if len(raw) > cap * size else raw
 
 
 def encode_exact(sid: bytes, version: int, day: int) -> bytes:

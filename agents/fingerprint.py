@@ -37,8 +37,12 @@ What a print holds, and why:
   recurring report: different story), and added / removed paragraphs (an
   update, a trimmed copy). 16 bits suffice: codes are only compared within one
   candidate pair.
-* ``facts_bits``: a 64-bit one-hash Bloom bitmap of the document's facts, the
-  fallback when two copies are paragraphed differently.
+* ``facts``: the sorted distinct 16-bit hashes of the document's facts. Stories
+  store the ``FACT_SAMPLE`` smallest (a bottom-k sample, exact for the usual
+  story with fewer facts): which of the old story's facts the new text lost, and
+  which facts it gained, is then counted exactly (up to 16-bit collisions) within
+  the sampled hash range. It decides when two versions are paragraphed too
+  differently to align, and whether a rewritten paragraph replaced facts.
 """
 
 from __future__ import annotations
@@ -54,12 +58,15 @@ import numpy.typing as npt
 
 FINGERPRINT_VERSION = "v1"
 SHINGLE_WORDS = 5
+FACT_SAMPLE = 32
+"""Fact hashes stored per story (the smallest ones; 2 bytes each)."""
 MAX_PARAGRAPHS = 40
 """Paragraph codes kept per story; later paragraphs fold into the last code (bounds state)."""
 
 # Word runs joined by single inner separators ("1,750", "U.S", "Saturday's").
 # Each repetition must consume a separator, so there is no ambiguous backtracking.
 _TOKEN = re.compile(r"\w+(?:[.,'\u2019]\w+)*")
+_TRAILING_SIGNOFF = re.compile(r"\s{0,8}\b[Rr][Ee][Uu][Tt][Ee][Rr][Ss]?\s{0,8}$")
 _SIGNOFF = frozenset({"reuter", "reuters"})
 # Spelled-out numbers are facts too ("two billion" vs "1.5 billion"); "one" is left out
 # because it is more often a pronoun ("one of the").
@@ -111,8 +118,8 @@ class DocPrint:
     """Per paragraph ``skeleton16 << 16 | facts16`` (at most MAX_PARAGRAPHS)."""
     para_words: tuple[int, ...]
     """Word count of each paragraph (same indexing as ``paras``)."""
-    facts_bits: int
-    """64-bit Bloom bitmap of the document's facts."""
+    facts: tuple[int, ...]
+    """Sorted distinct 16-bit hashes of the document's facts."""
 
     @property
     def n_shingles(self) -> int:
@@ -293,6 +300,12 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
     counts: list[int] = []
     all_words: list[str] = []
     facts: list[str] = []
+    if paragraphs:
+        last = _TRAILING_SIGNOFF.sub("", paragraphs[-1])
+        if last != paragraphs[-1]:
+            # The agency's sign-off is not story text (and would make the last paragraph
+            # of a copy that dropped it look reworded).
+            paragraphs = [*paragraphs[:-1], last]
     for para in paragraphs:
         code, words = paragraph_code(para, facts)
         if not words:
@@ -301,26 +314,41 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
         counts.append(len(words))
         all_words.extend(words)
     all_words = _drop_signoff(all_words)
-    if codes and counts[-1] == 1 and paragraphs and paragraphs[-1].strip().lower() in _SIGNOFF:
-        # A sign-off alone in the last paragraph is not a paragraph of the story.
-        codes.pop()
-        counts.pop()
     if len(codes) > MAX_PARAGRAPHS:
         tail = hash16(" ".join(str(c) for c in codes[MAX_PARAGRAPHS - 1 :]))
         codes = [*codes[: MAX_PARAGRAPHS - 1], tail << 16 | tail]
         counts = [*counts[: MAX_PARAGRAPHS - 1], sum(counts[MAX_PARAGRAPHS - 1 :])]
     digest = blake2b(" ".join(all_words).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    bits = 0
-    for f in set(facts):
-        bits |= 1 << (zlib.crc32(f.encode("utf-8", "surrogatepass")) & 63)
+    fact_hashes = tuple(sorted({hash16(f) for f in facts}))
     return DocPrint(
         fingerprint=f"{FINGERPRINT_VERSION}:{digest.hex()}",
         fp_bytes=digest,
         shingles=shingle_hashes(all_words),
         paras=tuple(codes),
         para_words=tuple(counts),
-        facts_bits=bits,
+        facts=fact_hashes,
     )
+
+
+def fact_changes(stored: tuple[int, ...], new: DocPrint) -> tuple[int, int]:
+    """``(gained, lost)``: facts new has that old lacks, and old's facts new lacks.
+
+    Args:
+        stored: old's stored fact sample (its FACT_SAMPLE smallest fact hashes, sorted).
+        new: the new article's print.
+
+    Returns:
+        Counts within the sampled hash range (all facts when old had fewer than FACT_SAMPLE).
+    """
+    new_set = set(new.facts)
+    old_set = set(stored)
+    lost = sum(1 for h in stored if h not in new_set)
+    if len(stored) < FACT_SAMPLE:
+        gained = sum(1 for h in new.facts if h not in old_set)
+    else:
+        bound = stored[-1]
+        gained = sum(1 for h in new.facts if h <= bound and h not in old_set)
+    return gained, lost
 
 
 def low16_set(doc: DocPrint) -> set[int]:

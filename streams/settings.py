@@ -74,9 +74,9 @@ class DedupSettings:
     """Estimated Jaccard above which a body is a candidate new version of a story."""
     max_stories: int = 1_000_000
     """Hard bound on indexed stories (oldest evicted first)."""
-    index_keys: int = 4
+    index_keys: int = 3
     """Smallest shingle hashes each story is indexed under (LSH buckets, band size 1)."""
-    query_keys: int = 8
+    query_keys: int = 6
     """Smallest shingle hashes an article looks up (more than index_keys: finds stories it grew from)."""
     sketch_size: int = 32
     """Bottom-k sketch samples stored per story (2 bytes each) for similarity estimates."""
