@@ -60,6 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small inputs (CI): each area well under a minute")
     parser.add_argument("--only", default="", help=f"comma-separated areas (default: all): {', '.join(AREAS)}")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the offline path with pyinstrument (reports beside --out)")
     parser.add_argument("--out", type=Path, default=Path("bench-results/results.json"),
                         help="where to write the JSON results (a results.md snippet is written beside it)")
     args = parser.parse_args(argv)
@@ -168,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             report["areas"][area] = run_area(area, args.quick)
     finally:
         harness.shutdown()
+    if args.profile:
+        from streams.bench.pipeline import profile
+
+        report["profiles"] = [str(p) for p in profile(args.out.parent, quick=args.quick)]
     report["finished"] = harness.now_iso()
     rows = summary_rows(report["areas"])
     harness.print_table(f"wirestream bench: {report['command']}", rows)

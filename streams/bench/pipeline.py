@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -154,6 +155,33 @@ def run(quick: bool = False) -> dict[str, Any]:
     for name, got in results["inputs"].items():
         print(f"   {name}: {got['articles']} articles, outcomes {got['outcomes']}")
     return results
+
+
+def profile(out_dir: Path, quick: bool = False) -> list[Path]:
+    """Profile the offline path with pyinstrument (``pip install -e .[bench]``), one text report per input.
+
+    Returns the files written; none when pyinstrument is not installed.
+    """
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("   profile: pyinstrument is not installed (pip install -e .[bench])")
+        return []
+    written = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, records in corpora(quick).items():
+        pipeline = offline_pipeline(Settings())
+        for rec in records[:20]:
+            pipeline.run(rec)
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        for rec in records:
+            pipeline.run(rec)
+        profiler.stop()
+        path = out_dir / f"profile-offline-{name}.txt"
+        path.write_text(profiler.output_text(unicode=False, color=False))
+        written.append(path)
+    return written
 
 
 if __name__ == "__main__":
