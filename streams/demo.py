@@ -146,6 +146,10 @@ def run_demo(feed: str | None = None, keep_running: bool = False) -> int:
     except SettingsError as exc:
         print(f"wirestream demo: configuration error: {exc}", file=sys.stderr)
         return 2
+    def _terminate(*_: object) -> None:
+        raise SystemExit(143)  # run the cleanup below: the worker has its own session and would outlive us
+
+    signal.signal(signal.SIGTERM, _terminate)
     broker: LocalBroker | None = None
     workdir = Path(tempfile.mkdtemp(prefix="wirestream-demo-"))
     if not os.environ.get("WIRESTREAM_KAFKA_BOOTSTRAP"):
