@@ -354,7 +354,9 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     if is_html:
         page = parse_html(item.body_html or "")
         blocks = _blocks_from_html(page, trusted)
-        found.headline = normalise(page.h1) if page.h1 else None
+        # A visible <h1>, else the structured headline (JSON-LD/og:title), before any guess from the layout.
+        found.headline = normalise(page.h1) if page.h1 else (_strip_site(normalise(page.headline)) or None
+                                                             if page.headline else None)
     else:
         blocks = _blocks_from_text(item.body_text or "")
     if not blocks:
@@ -402,8 +404,8 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
 
     # Metadata: feed first, then structured page metadata, then what the text said.
     headline = item.headline or page_headline_from_h1 or headline_text
-    if not headline and page is not None and page.headline:
-        headline = _strip_site(normalise(page.headline))
+    if not headline and page is not None and page.title:
+        headline = _strip_site(page.title)
     byline = item.byline or found.byline or (page.authors if page is not None else ())
     first = item.firstcreated
     updated = item.versioncreated

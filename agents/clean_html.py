@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from agents.clean_meta import split_names
 from agents.clean_text import normalise
 
 _DROP_TAGS = [
@@ -100,6 +101,9 @@ class HtmlPage:
 
     blocks: list[HtmlBlock]
     headline: str | None = None
+    """From structured metadata (JSON-LD, og:title), which publishers fill for machines."""
+    title: str | None = None
+    """The ``<title>``, often with the site name appended."""
     h1: str | None = None
     published: str | None = None
     modified: str | None = None
@@ -159,7 +163,8 @@ def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
                 for a in alist[:10]:
                     name = a.get("name") if isinstance(a, dict) else a
                     if isinstance(name, str) and name.strip():
-                        names.append(normalise(name))
+                        # Some CMSs put every author in one name ("Ann Lee, Bo Chen", "Ann Lee and Bo Chen").
+                        names.extend(split_names(normalise(name)) or (normalise(name),))
                 page.authors = tuple(names)
 
 
@@ -246,8 +251,8 @@ def parse(html: str) -> HtmlPage:
     _json_ld(tree, page)
     _meta_tags(tree, page)
     title = tree.css_first("title")
-    if title is not None and not page.headline:
-        page.headline = normalise(title.text(deep=True)) or None
+    if title is not None:
+        page.title = normalise(title.text(deep=True)) or None
     for t in tree.css("time[datetime]")[:10]:
         dt = t.attributes.get("datetime")
         if dt:

@@ -162,7 +162,15 @@ def find_dates(text: str, default_tz: str) -> list[str]:
             h = mi = s = 0
             tz = None
             tm = _TIME_RE.search(text, m.end(), min(len(text), m.end() + 24))
-            if tm and tm.start() - m.end() <= 12:
+            if not (tm and tm.start() - m.end() <= 12):
+                # AP style puts the time first: "6:19 AM PT March 10, 2022".
+                tm = None
+                for before in _TIME_RE.finditer(text, max(0, m.start() - 24), m.start()):
+                    if m.start() - before.end() <= 3 and free(*before.span()):
+                        tm = before
+                if tm is not None:
+                    taken.append(tm.span())
+            if tm is not None:
                 h, mi, s = int(tm["h"]), int(tm["mi"]), int(tm["s"] or 0)
                 ap = (tm["ap"] or "").lower()
                 if ap.startswith("p") and h < 12:
@@ -170,7 +178,7 @@ def find_dates(text: str, default_tz: str) -> list[str]:
                 elif ap.startswith("a") and h == 12:
                     h = 0
                 tz = tm["tz"]
-                end = tm.end()
+                end = max(tm.end(), m.end())
             else:
                 end = m.end()
             iso = _build(y, mo, d, h, mi, s, _tzinfo(tz, default_tz))

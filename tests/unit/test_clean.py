@@ -174,3 +174,22 @@ def test_learned_boilerplate_never_empties_feed_body():
         item = WireItem(format="ninjs", source="wire", uri=f"urn:kill:{k}", body_text="This story has been withdrawn.")
         art = clean(item, settings=settings, learned=learned)
         assert art.paragraphs == ("This story has been withdrawn.",), (k, art.removed)
+
+
+def test_time_before_date_is_read():
+    """AP-style date lines put the time first ("6:19 AM PT March 10, 2022") and still parse with their zone."""
+    text = ("Harbour votes\n\nPublished 6:19 AM PT March 10, 2022\n\nUpdated 7:00 AM PT March 10, 2022\n\n"
+            "SEATTLE (AP) \u2014 The council voted on Thursday to rebuild the old sea wall before next winter.")
+    art = clean(WireItem(format="text", source="s", body_text=text), settings=CleanSettings())
+    assert (art.firstcreated, art.versioncreated) == ("2022-03-10T06:19:00-08:00", "2022-03-10T07:00:00-08:00")
+
+
+def test_structured_headline_beats_layout_guess():
+    """Without an <h1>, the JSON-LD headline wins over a title-like block (here an author name) and authors split."""
+    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Dock strike ends",'
+            ' "author": {"@type": "Person", "name": "Ann Lee, Bo Chen"}}</script></head><body>'
+            '<div class="by">Ann Lee, Bo Chen</div><div>LISBON (Reuters) - Dock workers ended their strike on Sunday '
+            'after a long vote at the port.</div></body></html>')
+    art = clean(WireItem(format="html", source="s", body_html=html), settings=CleanSettings())
+    assert art.headline == "Dock strike ends"
+    assert art.byline == ("Ann Lee", "Bo Chen")

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,3 +67,39 @@ def test_custom_rule_table_is_matched_without_the_packaged_index():
     """A table loaded from text (tests, experiments) is matched by the same code path."""
     rules = load_rules('[{"id": "x", "kind": "line", "pattern": "^zzz$", "needles": ["zzz"]}]')
     assert match("ZZZ", rules) is not None and match("zz", rules) is None
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("06:30 GMT", "live.timestamp"),
+    ("Updated 12m ago", "live.timestamp"),
+    ("Live updates: 10:15 AEDT", "live.label"),
+    ("This article originally appeared on Pacific Wire Service.", "syndication"),
+    ("This article is republished from The Conversation under a Creative Commons license.", "syndication"),
+    ("About the author: a freelance journalist who has reported from three continents.", "author.bio"),
+    ("Ann Lee is a senior correspondent for The Post, covering energy. She joined in 2016.", "author.bio"),
+    ("Listen to The Daily, our news podcast, on Apple Podcasts, Spotify or wherever you get your podcasts.",
+     "podcast.promo"),
+    ("1 / 12", "gallery"),
+    ("1/4 Scene from the day, seen from the harbour", "gallery"),
+    ("Continue reading: Ministers to unveil new energy strategy next week", "readmore"),
+])
+def test_new_idioms_are_chrome(text, rule):
+    """Chrome idioms of batch B's kind are named by the expected rule."""
+    got = match(text)
+    assert got is not None and got.id == rule, (text, got and got.id)
+
+
+@pytest.mark.parametrize("text", [
+    "The album reached number one on Spotify within a week, the label said.",
+    "3/4 of respondents said they would vote again.",
+    "Smith is a former reporter for the Daily Star who was arrested in 2019 after the protests.",
+    "The meeting ended at 10:30 GMT without an agreement.",
+    "It was originally published in 1851 and has never been out of print.",
+    "The story first appeared to be a hoax, police said.",
+    "Live music returns to the city centre on Friday.",
+    "Correction: An earlier version of this story misstated the capacity of the wind farm.",
+])
+def test_story_sentences_near_those_idioms_are_not_chrome(text):
+    """Story sentences that share words with the new rules are not matched."""
+    got = match(text)
+    assert got is None, (text, got.id)
