@@ -13,7 +13,11 @@ block's text length, commas and link density score its nearest block ancestors
 (readability-style: parent full, grandparent half, ...); the best-scoring
 container, together with sibling containers that score close to it, is the main
 content. Elements whose class/id say "comments", "share", "related", ... are not
-candidates. Cost is linear in the number of nodes.
+candidates; text inside a comment section never scores, however deeply nested
+and whatever "content" classes sit between. The main range then widens into
+ancestors over adjacent prose when a long story is cut into sibling sections
+(``_climb``). Elements the reader never sees (``display:none``, ``hidden``) are
+skipped. Cost is linear in the number of nodes.
 """
 
 from __future__ import annotations

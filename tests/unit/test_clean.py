@@ -193,3 +193,39 @@ def test_structured_headline_beats_layout_guess():
     art = clean(WireItem(format="html", source="s", body_html=html), settings=CleanSettings())
     assert art.headline == "Dock strike ends"
     assert art.byline == ("Ann Lee", "Bo Chen")
+
+
+_P = ("<p>{} said the council would meet again on Tuesday, after a long night of talks that ended without a deal, "
+      "and that the vote was now expected next week.</p>")
+
+
+def test_html_story_split_over_sections_is_kept_whole():
+    """A story cut into sibling sections (between an aside and a figure) comes out whole, the aside does not."""
+    part1 = "".join(_P.format(f"Speaker {k}") for k in range(2))
+    part2 = "".join(_P.format(f"Official {k}") for k in range(6))
+    html = (f"<html><body><div class='wrap'><div><section>{part1}</section></div>"
+            "<aside class='share-box'><h3>Share this article</h3></aside>"
+            f"<div><div><section>{part2}</section></div></div></div>"
+            "<div class='promo'><p>Sign up for our free daily newsletter today.</p></div></body></html>")
+    art = clean(WireItem(format="html", source="s", body_html=html), settings=CleanSettings())
+    assert len(art.paragraphs) == 8, art.paragraphs
+    assert "Share this article" not in art.body and "newsletter" not in art.body
+
+
+def test_html_comment_section_never_wins():
+    """A long comment thread (comment markup around 'content' divs) loses to a shorter article."""
+    story = "".join(_P.format(f"Minister {k}") for k in range(3))
+    comments = "".join(f"<div class='comment'><div class='content'>{_P.format(f'Reader {k}')}</div></div>"
+                       for k in range(12))
+    html = f"<html><body><article>{story}</article><div id='comments'>{comments}</div></body></html>"
+    art = clean(WireItem(format="html", source="s", body_html=html), settings=CleanSettings())
+    assert len(art.paragraphs) == 3 and "Reader" not in art.body, art.paragraphs
+
+
+def test_html_hidden_elements_are_not_text():
+    """Elements the reader never sees (display:none, hidden) contribute no text."""
+    story = "".join(_P.format(f"Mayor {k}") for k in range(3))
+    html = (f"<html><body><article>{story}<div style='display: none'><p>500</p><p>BusinessInsiderDe</p></div>"
+            "<p hidden>Secret template text that nobody reads on the page at all, really.</p></article></body></html>")
+    art = clean(WireItem(format="html", source="s", body_html=html), settings=CleanSettings())
+    assert "BusinessInsiderDe" not in art.body and "Secret" not in art.body, art.paragraphs
