@@ -45,9 +45,11 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SKIP_SELF = frozenset({"aside", "footer"})
+# No "paywall": publishers wrap the rest of the story in it for subscribers and crawlers; the notice
+# itself ("Subscribe to continue reading") is caught by the text rules.
 _NEG = re.compile(
     r"comment|share|sharing|social|related|promo|newsletter|cookie|consent|sidebar|breadcrumb|advert|"
-    r"(?:^|[\s_-])ads?(?:$|[\s_-])|ad-slot|adslot|banner|subscri|paywall|recommend|popular|most-?read|outbrain|"
+    r"(?:^|[\s_-])ads?(?:$|[\s_-])|ad-slot|adslot|banner|subscri|recommend|popular|most-?read|outbrain|"
     r"taboola|sponsor|footer|masthead|menu|(?:^|[\s_-])nav|toolbar|modal|popup|signup|login|tags|widget|"
     r"disqus|rating|pagination|skip-link|read-?more|more-stories|teaser"
 )
@@ -420,12 +422,19 @@ def _climb(blocks: list[HtmlBlock], best: int, span: dict[int, list[int]], paren
             for b in blocks]
     lo, hi = span[best]
     probe = best
-    for _ in range(_CLIMB_STEPS):
+    steps = 0
+    for _ in range(_CLIMB_MAX_WRAPPERS):
         up = parent_of.get(probe)
         # An <article>/<main> is a whole story; an ancestor with another <h1> holds another story (endless scroll).
         if up is None or tag_of.get(up) in ("body", "html") or tag_of.get(probe) in ("article", "main"):
             break
         plo, phi = span[up]
+        if (plo, phi) == tuple(span[probe]):
+            probe = up  # a wrapper around the same blocks is not a step
+            continue
+        steps += 1
+        if steps > _CLIMB_STEPS:
+            break
         qlo, qhi = span[probe]
         h1_here = sum(1 for b in blocks[qlo:qhi] if b.tag == "h1")
         if h1_here and sum(1 for b in blocks[plo:phi] if b.tag == "h1") > h1_here:
@@ -445,7 +454,7 @@ def _climb(blocks: list[HtmlBlock], best: int, span: dict[int, list[int]], paren
                         new_lo = k
                     else:
                         new_hi = k + 1
-                else:
+                elif not (b.in_caption or b.negative):  # figures and marked promos between sections are expected
                     gap += len(b.text)
                 k += direction
         total = sum(len(b.text) for b in blocks[new_lo:new_hi])
@@ -459,6 +468,7 @@ def _climb(blocks: list[HtmlBlock], best: int, span: dict[int, list[int]], paren
 
 
 _CLIMB_GAP = 200
+_CLIMB_MAX_WRAPPERS = 24  # bound on ancestors visited, wrappers included
 _CLIMB_MIN_ADD = 150
 _CLIMB_SHARE = 0.15
 _CLIMB_PROSE_RATIO = 0.75
