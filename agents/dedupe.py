@@ -51,7 +51,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from agents.dedupe_notices import Notice, read_notice
 from agents.dedupe_state import (
     ALIAS,
-    bucket_keys,
     BUCKET,
     BUCKET_CAP,
     DAY,
@@ -60,6 +59,7 @@ from agents.dedupe_state import (
     HEADLINE_CAP,
     STORY,
     StoryRec,
+    bucket_keys,
     day_of,
     decode_alias,
     decode_exact,
@@ -373,6 +373,7 @@ class _Decision:
         self.headline16 = hash16(notice.core)
         self.source16 = hash16(article.item.source or "")
         self.bucket_raw: dict[str, bytes | None] = {}
+        self.x_key = key(EXACT, doc.fp_bytes)
         self.x_raw: bytes | None = None
         self.x_checked = False
         self._low16: set[int] | None = None
@@ -389,8 +390,7 @@ class _Decision:
         if found is not None:
             return self._identity_verdict(*found)
         # 2. Exact content.
-        x_key = key(EXACT, self.doc.fp_bytes)
-        x_raw = dd._get(x_key)
+        x_raw = dd._get(self.x_key)
         self.x_raw, self.x_checked = x_raw, True
         if x_raw is not None:
             sid, version, _ = decode_exact(x_raw)
@@ -607,7 +607,7 @@ class _Decision:
         return c_old >= 0.3 or c_new >= 0.3 or jac >= self.dd._settings.update_threshold
 
     def _exact_version(self, sid: bytes) -> int | None:
-        raw = self.dd._get(key(EXACT, self.doc.fp_bytes))
+        raw = self.dd._get(self.x_key)
         if raw is None:
             return None
         x_sid, version, _ = decode_exact(raw)
@@ -631,7 +631,7 @@ class _Decision:
 
     def _index(self, sid: bytes, version: int, *, content: bool, x_old: bytes | None = None) -> None:
         dd = self.dd
-        xk = key(EXACT, self.doc.fp_bytes)
+        xk = self.x_key
         if x_old is None:
             x_old = self.x_raw if self.x_checked else dd._get(xk)
         value = encode_exact(sid, version, self.day)
@@ -655,12 +655,15 @@ class _Decision:
         dd = self.dd
         if self.ident_digest is not None:
             sid = self.ident_digest
+            sk = key(STORY, sid)
         else:
             sid = stable_hash("c:" + self.doc.fingerprint)
             n = 0
-            while dd._get(key(STORY, sid)) is not None and n < 8:
+            sk = key(STORY, sid)
+            while dd._get(sk) is not None and n < 8:
                 n += 1
                 sid = stable_hash(f"c:{self.doc.fingerprint}:{n}")
+                sk = key(STORY, sid)
         notice = self.notice
         rec = StoryRec(
             version=1,
@@ -676,7 +679,7 @@ class _Decision:
             paras=self.doc.paras,
             uri=self.item.uri,
         )
-        dd._put(key(STORY, sid), rec.encode(), None)
+        dd._put(sk, rec.encode(), None)
         # A stale x entry (its story evicted) is overwritten by this story.
         self._index(sid, 1, content=True, x_old=x_raw)
         kind = notice.kind if notice.kind in ("kill", "correction") else None

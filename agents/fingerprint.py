@@ -79,6 +79,10 @@ _NUMBER_WORDS = {
 # Each word with the sentence-ending punctuation (if any) right before it, skipping spaces,
 # brackets and quotes. Linear: inner separators must be followed by a word character.
 _WORD_CTX = re.compile(r"([.!?:;\"\u201c\u201d]?)[\s(\[\"'\u201c\u2018]*(\w+(?:[.,'\u2019]\w+)*)")
+_ABBREVIATIONS = frozenset(
+    "Inc Corp Co Ltd Bros Mr Mrs Ms Dr St Sen Rep Gov Gen Lt Col Jr Sr No Nos Jan Feb Mar Apr Jun Jul Aug "
+    "Sep Sept Oct Nov Dec U S".split()
+)
 _HOLE_WORD = "qqfactqq"
 """Stands for a fact in a skeleton."""
 EMPTY_FACTS = 0
@@ -209,7 +213,12 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     skeleton: list[str] = []
     first = True
     cap_fact = _cap_fact
+    prev = ""
     for pre, tok in pairs:
+        if pre == "." and ("." in prev or prev in _ABBREVIATIONS):
+            # "U.S. Geological", "Corp. said": the full stop ends an abbreviation, not a sentence.
+            pre = ""
+        prev = tok
         c = tok[0]
         if c.islower():
             skeleton.append(tok)
@@ -283,7 +292,7 @@ def shingle_hashes(words: list[str]) -> npt.NDArray[np.uint64]:
 
 
 def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
-    """Fingerprint a body given as paragraphs.
+    r"""Fingerprint a body given as paragraphs.
 
     Args:
         paragraphs: the cleaned paragraphs, in order.

@@ -138,7 +138,8 @@ def test_copy_after_kill_is_duplicate_of_killed_story():
     """Copies of a killed story still match it (a kill keeps the story's content sketch)."""
     dd, _, _ = make()
     first = dd.decide(article(LEAD))
-    dd.decide(article(["Please kill the story. It was sent in error."], headline="KILL - Quake strikes off northern Chile"))
+    dd.decide(article(["Please kill the story. It was sent in error."],
+                      headline="KILL - Quake strikes off northern Chile"))
     v = dd.decide(article(LEAD[:3], source="site.example"))
     assert v.kind == "duplicate" and v.duplicate_of == (first.uri, 2), v
 
@@ -199,7 +200,7 @@ def test_feed_uri_is_the_story_uri():
 def test_other_uri_for_same_text_becomes_alias():
     """A copy under another uri is a duplicate, and that uri's later versions join the same story."""
     dd, _, _ = make()
-    first = dd.decide(article(LEAD, format="ninjs", uri="urn:a:1", version=1))
+    dd.decide(article(LEAD, format="ninjs", uri="urn:a:1", version=1))
     dup = dd.decide(article(LEAD, format="ninjs", uri="urn:b:9", version=1, source="partner"))
     assert dup.kind == "duplicate" and dup.duplicate_of == ("urn:a:1", 1), dup
     upd = dd.decide(article(["Something entirely different now.", ADDED], format="ninjs", uri="urn:b:9",
@@ -240,12 +241,12 @@ def test_expire_enforces_max_stories_oldest_first():
     uris = []
     for day in range(4):
         clock.t += 3600
-        uris.append(dd.decide(article(report(day) + [f"Report number {day} of the series."],
+        uris.append(dd.decide(article([*report(day), f"Report number {day} of the series."],
                                       headline=f"Report {day}")).uri)
     dd.expire()
     assert dd.stats().stories == 2, dd.stats()
-    assert dd.decide(article(report(3) + ["Report number 3 of the series."], headline="Report 3")).kind == "duplicate"
-    assert dd.decide(article(report(0) + ["Report number 0 of the series."], headline="Report 0")).kind == "new"
+    assert dd.decide(article([*report(3), "Report number 3 of the series."], headline="Report 3")).kind == "duplicate"
+    assert dd.decide(article([*report(0), "Report number 0 of the series."], headline="Report 0")).kind == "new"
 
 
 def test_stats_are_incremental_and_match_a_scan():
@@ -262,10 +263,10 @@ def test_stats_are_incremental_and_match_a_scan():
 
 def test_state_per_story_is_compact():
     """A typical story costs well under the 400-byte budget of state."""
-    dd, store, clock = make()
+    dd, _store, clock = make()
     for day in range(30):
         clock.t += 3600
-        dd.decide(article(report(day) + [f"Traders said day {day} trade was quiet in the pits near Chicago."],
+        dd.decide(article([*report(day), f"Traders said day {day} trade was quiet in the pits near Chicago."],
                           headline=f"Day {day}"))
     s = dd.stats()
     assert s.stories == 30, s

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stories import STORIES, TEMPLATES  # noqa: E402
+from stories import STORIES, TEMPLATES
 
 OUT = Path(__file__).with_name("labelled.jsonl")
 BASE = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
