@@ -233,7 +233,7 @@ def _places(
     least :data:`_ABOUT_SHARE` of the best country's. Returns the subject
     places, the mentioned places and the primary country (the best one).
     """
-    scored = [(f, _raw_score(f, headline_set) - f.weak * (1.0 - _WEAK_MENTION)) for f in found]
+    scored = [(f, _place_score(f, headline_set)) for f in found]
     present = False
     if located is not None and located.country_code is not None:
         present = any(f.geonames_id == located.geonames_id and f.feature == located.feature and
@@ -274,6 +274,13 @@ def _places(
         return (-p.relevance, p.name)
 
     return tuple(sorted(about, key=order)), tuple(sorted(mentioned, key=order)), primary
+
+
+def _place_score(found: Found, headline_set: frozenset[str]) -> float:
+    """Mentions plus headline and lede boosts; a place named only through a currency gets no boosts."""
+    if found.weak and found.weak >= len(found.mentions):
+        return found.weak * _WEAK_MENTION
+    return _raw_score(found, headline_set) - found.weak * (1.0 - _WEAK_MENTION)
 
 
 def _found_from_place(p: Place) -> Found:

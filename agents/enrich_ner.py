@@ -186,6 +186,7 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     new = tuple.__new__
     prev_end = 0
+    prev_initial = False
     for m in _CAP_RE.finditer(text):
         word = m.group()
         start, end = m.span()
@@ -197,6 +198,9 @@ def tokenize(text: str) -> list[Token]:
         elif word[-1] == "." and word.count(".") == 1:
             word = word[:-1]  # "Gov." keeps its abbreviation dot out of the name.
             end -= 1
+        elif len(word) == 1 and text[end : end + 2] == ". " and m.start() > 0 and text[start - 1] == " ":
+            word += "."  # an initial: "Donald J. Trump" stays one name
+            end += 1
         gap = text[prev_end:start]
         # Sentence start: only quotes/brackets/spaces between the word and a boundary
         # (inlined _sentence_start: this loop runs once per capitalised word).
@@ -205,10 +209,14 @@ def tokenize(text: str) -> list[Token]:
             ch = stripped[-1]
             starts = ch in _BOUNDARY_CHARS or (ch == "-" and stripped[-2:-1] == " ")
         else:
-            starts = prev_end == 0
+            # Right after "U.S." (or at the very start): as if after a full stop, so
+            # "U.S. Agriculture Department" splits into the country and the department.
+            # An initial ("Donald J. Trump") does not end a sentence.
+            starts = prev_end == 0 or (text[prev_end - 1] == "." and not prev_initial)
         # tuple.__new__ skips NamedTuple's Python-level constructor.
         append(new(Token, (word, start, end, True, starts, possessive, gap, word.lower())))
         prev_end = end + (2 if possessive else 0)
+        prev_initial = len(word) == 2 and word[1] == "."
     return tokens
 
 
@@ -271,6 +279,7 @@ class Recogniser:
             state.classify_span(span)
         state.resolve_pending(dateline_city.lower() if dateline_city else None)
         state.resolve_role_references()
+        state.people_to_orgs()
         state.drop_byline(byline)
         return Recognised(
             people=list(state.people.values()),
@@ -319,7 +328,35 @@ def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
         cur = [t]
     if cur:
         spans.append(cur)
-    return spans
+    return _join_and(spans, lex)
+
+
+def _bare_left(toks: list[Token], lex: Lexicon) -> bool:
+    """One or two plain words: "Treasury Secretary James Baker and Federal Reserve Board" is two names."""
+    return 0 < len(toks) <= 2 and not any(
+        t.low in lex.function_words or t.low in lex.titles or t.low in lex.title_heads or t.low in lex.first_names
+        for t in toks
+    )
+
+
+def _join_and(spans: list[list[Token]], lex: Lexicon) -> list[list[Token]]:
+    """ "Securities and Exchange Commission", "Procter & Gamble Co": one name across "and"/"&"."""
+    out: list[list[Token]] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and span[0].gap_before in (" and ", " & ")
+            and span[-1].low in lex.org_suffixes
+            and len(prev) + len(span) <= _MAX_SPAN_TOKENS
+            and not span[0].sentence_start
+            and not prev[-1].possessive
+            and _bare_left(prev[1:] if prev[0].low in lex.function_words else prev, lex)
+        ):
+            out[-1] = [*prev, *span]
+        else:
+            out.append(span)
+    return out
 
 
 def _surface(toks: list[Token]) -> str:
@@ -545,10 +582,13 @@ class _State:
         return country.country_code
 
     def _split_leading_place(self, span: list[Token], *, org: bool) -> None:
-        # "Russian Defence Ministry": the demonym names the country too.
+        # "Russian Defence Ministry", "U.S. Agriculture Department": the first word names
+        # the country too (a mention of it: the story is about that country's body).
         first = span[0].low
-        if first in self.gaz.demonyms and len(span) > 2:
-            self.countries_named.add(self.gaz.demonyms[first])
+        if len(span) >= 2:
+            cc = self._country_code(span[:1]) or self.gaz.demonyms.get(first)
+            if cc is not None:
+                self.add_country(span[:1], cc)
         if org:
             self.add_org(span, _span_text(self.body, span))
 
@@ -582,15 +622,27 @@ class _State:
             return False
         if self._known_whole(toks) or _span_text(self.body, toks).lower() in self.gaz.demonyms:
             return False
-        names = [t for t in toks if t.low not in self.lex.particles]
+        lex = self.lex
+        names = [t for t in toks if t.low not in lex.particles]
+        if len(names) == 1 and (names[0].low in lex.titles or names[0].low in self.lowercase_used):
+            return False  # "General Agreement ...", "the Chancellor": a word, not a name
+        if len(names) >= 2 and names[0].low not in lex.first_names and (
+            names[-1].low in self.gaz.countries or names[-1].low in self.gaz.demonyms
+        ):
+            return False  # "Statistics Canada", "Banca Commerciale Italiana"
+        if any(t.text == "of" for t in toks):
+            return False  # "Chamber of Mines"
         return bool(names) and all(
-            t.cap and t.low not in self.lex.org_suffixes and t.low not in self.lex.common_caps
+            t.cap and t.low not in lex.org_suffixes and t.low not in lex.common_caps
             and (not t.text.isupper() or len(t.text) <= 2)
             for t in names
         )
 
     def _add_person_resolved(self, toks: list[Token], role: str | None) -> Found:
         """Add a person, mapping a lone surname (or honorific + surname) to a known full name."""
+        if len(toks) >= 3 and toks[0].low not in self.lex.first_names and toks[1].low in self.lex.first_names:
+            # "(Secretary of) Agriculture Daniel Amstutz": the first word ends a title.
+            toks = toks[1:]
         if len(toks) == 1:
             full = self._full_name_for(toks[0].text)
             if full is not None:
@@ -659,7 +711,7 @@ class _State:
             word = tok.text
             if word.isupper() and 2 <= len(word) <= 5 and not tok.sentence_start and word.isalpha():
                 # Unknown acronym: an organisation (companies, parties, agencies).
-                if word.lower() not in lex.function_words and word.lower() not in lex.common_caps:
+                if low not in lex.function_words and low not in lex.common_caps and low not in self.lowercase_used:
                     self.add_org(span, word)
                 return
             if (role is not None or speech) and self._person_like(span) and low not in self.gaz.cities:
@@ -679,6 +731,8 @@ class _State:
         for k in range(len(span) - 1, 0, -1):
             tail = span[k:]
             if self._lexicon_hit(tail):
+                # "U.S. Treasury": the head is judged on its own (a country here).
+                self.classify_span([_restart(span[0]), *span[1:k]])
                 break
 
     # --- second pass ----------------------------------------------------------------
@@ -756,6 +810,23 @@ class _State:
             person = self.people.get(by_country[cc][0])
             if person is not None:
                 person.mentions.append(Mention(t.start, after.end(), body[t.start : after.end()]))
+
+    def people_to_orgs(self) -> None:
+        """A "person" whose whole name opens an organisation of the story is that organisation.
+
+        "Akzo said" after "Akzo NV", "Parker Drilling said" after "Parker Drilling Co":
+        speech verbs follow companies as often as people.
+        """
+        if not self.orgs or not self.people:
+            return
+        heads: dict[str, str] = {}
+        for name in self.orgs:
+            words = name.split(" ")
+            for k in range(1, len(words)):
+                heads.setdefault(" ".join(words[:k]), name)
+        for name in [p for p in self.people if p in heads]:
+            found = self.people.pop(name)
+            self.orgs[heads[name]].mentions.extend(found.mentions)
 
     def drop_byline(self, byline: tuple[str, ...]) -> None:
         """Remove the byline's authors from the story's people."""

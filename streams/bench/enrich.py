@@ -13,16 +13,24 @@ What it measures, on evenly spaced Reuters-21578 stories (300 in quick mode,
 * the same for spaCy's ``en_core_web_sm`` (GPE/PERSON/ORG) when it is
   installed; the official model is not published on PyPI, so where it cannot
   be installed the baseline is reported as unavailable, not estimated.
-* CPU µs per 600-word article for the fast engine (and spaCy when present).
+* CPU µs per 600-word article for the fast engine (and spaCy when present),
+  two ways: over Reuters stories of 450-750 words scaled to 600 (the target:
+  a 600-word article), and over the whole sample (mean ~130 words, so the
+  per-article overhead weighs ~4.5x more per 600 words). Best of 3 repeats;
+  the load average is reported because the machine may be shared.
 * RSS growth of loading all enrichment data, in a fresh interpreter.
+* The most frequent place confusions (country codes predicted but not tagged,
+  tagged but not predicted), to analyse rather than to tune on.
 
 Run: ``python -m streams.bench.enrich`` (``--quick`` for CI).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from collections import Counter
 import sys
 import time
 from typing import Any
@@ -140,6 +148,18 @@ def _rss_of_loading() -> float | None:
         return None
 
 
+def _cpu_per_600(enricher: Enricher, articles: list[CleanedArticle], repeats: int = 3) -> tuple[float, int]:
+    """Best-of-``repeats`` CPU µs per 600 words over the articles, and their word count."""
+    words = sum(enricher.enrich(a).word_count for a in articles)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.process_time()
+        for a in articles:
+            enricher.enrich(a)
+        best = min(best, time.process_time() - t0)
+    return best / max(words, 1) * 600 * 1e6, words
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     """Measure and print the enrich figures; return them JSON-able."""
     n = 300 if quick else 3000
@@ -147,6 +167,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     step = max(1, len(docs) // n)
     sample = [d for d in docs[::step] if d.get("text_type") == "NORM"][:n]
     articles = [_article(d) for d in sample]
+    long_docs = [d for d in docs if d.get("text_type") == "NORM" and 450 <= len(d["body"].split()) <= 750]
+    n_long = 40 if quick else 200
+    long_articles = [_article(d) for d in long_docs[:: max(1, len(long_docs) // n_long)][:n_long]]
     people_vocab = {t for d in docs for t in d.get("people", ())}
     enricher = Enricher.from_settings(EnrichSettings())
     nlp, spacy_note = _load_spacy()
@@ -155,16 +178,19 @@ def run(quick: bool = False) -> dict[str, Any]:
     fast = {k: _Scores() for k in ("places", "people", "orgs")}
     base = {k: _Scores() for k in ("places", "people", "orgs")}
     words = 0
-    cpu_fast = cpu_spacy = 0.0
+    cpu_spacy = 0.0
+    place_fp: Counter[str] = Counter()
+    place_fn: Counter[str] = Counter()
     for doc, art in zip(sample, articles, strict=True):
         gold_places = {c for c in (_place_code(t) for t in doc["places"]) if c}
         gold_people = set(doc["people"])
         gold_orgs = set(doc["orgs"])
-        t0 = time.process_time()
         r = enricher.enrich(art)
-        cpu_fast += time.process_time() - t0
         words += r.word_count
-        fast["places"].add({p.country_code for p in r.places if p.country_code}, gold_places)
+        pred_places = {p.country_code for p in r.places if p.country_code}
+        fast["places"].add(pred_places, gold_places)
+        place_fp.update(pred_places - gold_places)
+        place_fn.update(gold_places - pred_places)
         fast["people"].add(_person_tags({p.name for p in r.people}, people_vocab), gold_people)
         fast["orgs"].add({_ORG_TAGS[o.name] for o in r.organisations if o.name in _ORG_TAGS}, gold_orgs)
         if nlp is not None:
@@ -182,41 +208,57 @@ def run(quick: bool = False) -> dict[str, Any]:
                         cc = city.country_code
                     if cc:
                         places.add(cc)
-            if enricher.enrich(art).located is not None and (loc := enricher.enrich(art).located):
-                if loc.country_code:
-                    places.add(loc.country_code)  # same dateline resolution for both: fair on places
+            if r.located is not None and r.located.country_code:
+                places.add(r.located.country_code)  # same dateline resolution for both: fair on places
             base["places"].add(places, gold_places)
             base["people"].add(_person_tags({e.text for e in ents if e.label_ == "PERSON"}, people_vocab), gold_people)
             orgs = {_ORG_TAGS.get(org_alias.get(e.text.lower(), e.text), "") for e in ents if e.label_ == "ORG"}
             base["orgs"].add(orgs - {""}, gold_orgs)
 
-    us_per_600 = cpu_fast / max(words, 1) * 600 * 1e6
+    us_per_600, _ = _cpu_per_600(enricher, articles)
+    us_long, long_words = _cpu_per_600(enricher, long_articles)
     spacy_us = cpu_spacy / max(words, 1) * 600 * 1e6 if nlp is not None else None
     rss = _rss_of_loading()
     rows = []
     result: dict[str, Any] = {"docs": len(articles), "words": words, "spacy_baseline": spacy_note or "en_core_web_sm"}
+    # Without the baseline a ">= spaCy" comparison is not judged (met stays None, shown as "?").
+    vs = "spaCy sm" if nlp is not None else None
     for kind in ("places", "people", "orgs"):
         p, r_, f = fast[kind].prf()
         bp, br, bf = base[kind].prf() if nlp is not None else (None, None, None)
-        target = "F1>=0.85 and >= spaCy" if kind == "places" else "recall >= spaCy"
-        met = (f >= 0.85 and (bf is None or f >= bf)) if kind == "places" else (br is None or r_ >= br)
-        rows.append(figure(f"{kind} precision", p, "", baseline=bp, baseline_name="spaCy sm" if nlp else None))
-        rows.append(figure(f"{kind} recall", r_, "", baseline=br, baseline_name="spaCy sm" if nlp else None,
-                           target=target if kind != "places" else None, met=met if kind != "places" else None))
-        rows.append(figure(f"{kind} F1", f, "", baseline=bf, baseline_name="spaCy sm" if nlp else None,
-                           target=target if kind == "places" else None, met=met if kind == "places" else None))
+        rows.append(figure(f"{kind} precision", p, "", baseline=bp, baseline_name=vs))
+        if kind == "places":
+            rows.append(figure("places recall", r_, "", baseline=br, baseline_name=vs))
+            rows.append(figure("places F1", f, "", baseline=bf, baseline_name=vs, target="F1 >= 0.85", met=f >= 0.85))
+            rows.append(figure("places F1 vs spaCy", f, "", baseline=bf, baseline_name=vs,
+                               target=">= spaCy" if nlp is not None else ">= spaCy: baseline unavailable",
+                               met=(f >= bf) if bf is not None else None))
+        else:
+            rows.append(figure(f"{kind} recall", r_, "", baseline=br, baseline_name=vs,
+                               target=">= spaCy" if nlp is not None else ">= spaCy: baseline unavailable",
+                               met=(r_ >= br) if br is not None else None))
+            rows.append(figure(f"{kind} F1", f, "", baseline=bf, baseline_name=vs))
         result[kind] = {"precision": round(p, 3), "recall": round(r_, 3), "f1": round(f, 3),
                         "tp": fast[kind].tp, "fp": fast[kind].fp, "fn": fast[kind].fn,
                         "spacy": None if nlp is None else {"precision": round(bp or 0, 3), "recall": round(br or 0, 3),
                                                            "f1": round(bf or 0, 3)}}
-    rows.append(figure("CPU per 600-word article", us_per_600, "µs", baseline=spacy_us,
-                       baseline_name="spaCy sm NER" if nlp else None, higher_is_better=False,
-                       target="<= 1000 µs", met=us_per_600 <= 1000))
+    rows.append(figure(f"CPU per 600-word article ({len(long_articles)} stories of 450-750 words)", us_long, "µs",
+                       baseline=spacy_us, baseline_name="spaCy sm NER" if nlp else None, higher_is_better=False,
+                       target="<= 1000 µs", met=us_long <= 1000))
+    rows.append(figure(f"CPU per 600 words, all {len(articles)} stories (mean {words // max(len(articles), 1)} words)",
+                       us_per_600, "µs", higher_is_better=False))
     rows.append(figure("RSS of loaded enrichment data", rss, "MB", higher_is_better=False,
                        target="<= 300 MB", met=rss is not None and rss <= 300))
-    result.update({"us_per_600_words": round(us_per_600, 1), "spacy_us_per_600_words": spacy_us,
-                   "rss_mb": rss, "rows": rows})
-    print_table(f"enrich ({len(articles)} Reuters-21578 stories; spaCy baseline: {spacy_note or 'measured'})", rows)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    result.update({"us_per_600_word_article": round(us_long, 1), "long_docs": len(long_articles),
+                   "long_words": long_words, "us_per_600_words_all": round(us_per_600, 1),
+                   "spacy_us_per_600_words": spacy_us, "rss_mb": rss, "load_average_1m": load, "rows": rows})
+    result["places"]["top_false_positives"] = place_fp.most_common(10)
+    result["places"]["top_false_negatives"] = place_fn.most_common(10)
+    print_table(f"enrich ({len(articles)} Reuters-21578 stories; spaCy baseline: {spacy_note or 'measured'}; "
+                f"load average {load if load is None else round(load, 1)})", rows)
+    print("places tagged but not predicted (top):", place_fn.most_common(8))
+    print("places predicted but not tagged (top):", place_fp.most_common(8))
     return result
 
 

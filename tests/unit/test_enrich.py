@@ -255,3 +255,105 @@ def test_name_soup_offsets(enricher: Enricher, words: list[str]) -> None:
     for e in (*r.people, *r.organisations, *r.places):
         for m in e.mentions:
             assert art.body[m.start : m.end] == m.text, (e, m)
+
+
+def _dated(paragraphs: tuple[str, ...], raw: str, city: str, headline: str = "") -> CleanedArticle:
+    return article(paragraphs, headline=headline, dateline=Dateline(city, "Reuters", raw))
+
+
+DATELINE_CASES = [
+    ("BIRMINGHAM, Ala., March 18 -", "Birmingham", "US"),
+    ("SAN MATEO, Calif., March 2 -", "San Mateo", "US"),
+    ("KILLINGTON, Vt., March 2 -", "Killington", "US"),
+    ("BIRMINGHAM (Reuters) -", "Birmingham", "GB"),
+    ("MOSCOW (Reuters) -", "Moscow", "RU"),
+]
+
+
+@pytest.mark.parametrize(("raw", "city", "cc"), DATELINE_CASES)
+def test_dateline_qualifier_decides_country(enricher: Enricher, raw: str, city: str, cc: str) -> None:
+    """A state or country after the dateline city ("Ala.", "Calif.") decides the city's country."""
+    r = enricher.enrich(_dated(("The company said quarterly profit rose.",), raw, city))
+    assert r.located is not None and r.located.country_code == cc, (raw, r.located)
+    assert r.primary_country == cc, (raw, r.primary_country)
+
+
+def test_places_split_into_subjects_and_passing_mentions(enricher: Enricher) -> None:
+    """Countries named once in a long story about another country are mentioned_places, not places."""
+    paras = (
+        "Italy's economy grew faster than expected, Italian officials said, and Italy's budget deficit narrowed.",
+        "Rome expects Italian exports to rise again this year, the Italian statistics office said.",
+        "Growth was also stronger than in France, Britain and Japan, the report said.",
+    )
+    r = enricher.enrich(_dated(paras, "ROME, March 2 -", "Rome", headline="Italian economy grows"))
+    subjects = {p.country_code for p in r.places}
+    passing = {p.country_code for p in r.mentioned_places}
+    assert subjects == {"IT"}, (subjects, passing)
+    assert {"FR", "GB", "JP"} <= passing, passing
+    assert all(m.text for p in r.mentioned_places for m in p.mentions), r.mentioned_places
+    assert r.primary_country == "IT"
+
+
+def test_currency_is_a_weak_country_mention(enricher: Enricher) -> None:
+    """'Australian dollar bond' issued in London is about Britain's market, not about Australia."""
+    paras = ("The bank issued a 100 mln Australian dollar bond in London, lead manager Barclays said.",)
+    r = enricher.enrich(_dated(paras, "LONDON, March 19 -", "London"))
+    assert "GB" in {p.country_code for p in r.places}, r.places
+    assert "AU" not in {p.country_code for p in r.places}, r.places
+
+
+CONTEXT_CASES = [
+    ("Santos Ltd said its bid for Santos shares would lapse. Santos said it was confident.", "BR"),
+    ("The Delta rocket lifted off on Thursday, Delta engineers said.", "CA"),
+    ("Prices rose in North America and Latin America, the report said.", "US"),
+]
+
+
+@pytest.mark.parametrize(("text", "cc"), CONTEXT_CASES)
+def test_town_names_need_place_context(enricher: Enricher, text: str, cc: str) -> None:
+    """Company names that are also small foreign towns, and world regions, are not countries' places."""
+    r = enricher.enrich(article((text,)))
+    got = {p.country_code for p in (*r.places, *r.mentioned_places)}
+    assert cc not in got, (text, got)
+
+
+def test_regions_and_provinces(enricher: Enricher) -> None:
+    """Provinces resolve to their country ('Ontario' is Canada's, not the Californian town)."""
+    r = enricher.enrich(_dated(("The Ontario government said bond yields edged up.",), "TORONTO, March 3 -", "Toronto"))
+    ontario = next(p for p in (*r.places, *r.mentioned_places) if p.name == "Ontario")
+    assert (ontario.country_code, ontario.feature) == ("CA", "region"), ontario
+
+
+ORG_PEOPLE_CASES = [
+    ("Akzo NV said it would buy the unit. Akzo said the price was fair.", "Akzo NV", "Akzo"),
+    ("Parker Drilling Co said it lost money. Parker Drilling said rigs were idle.", "Parker Drilling Co", "Parker Drilling"),
+    ("The Securities and Exchange Commission said it would review the case.", "Securities and Exchange Commission", None),
+]
+
+
+@pytest.mark.parametrize(("text", "org", "not_person"), ORG_PEOPLE_CASES)
+def test_companies_are_not_people(enricher: Enricher, text: str, org: str, not_person: str | None) -> None:
+    """'Akzo said' after 'Akzo NV' is the company; names across 'and' stay one organisation."""
+    r = enricher.enrich(article((text,)))
+    orgs = {o.name for o in r.organisations}
+    people = {p.name for p in r.people}
+    assert org in orgs, (text, orgs)
+    if not_person:
+        assert not_person not in people, (text, people)
+
+
+def test_initials_stay_in_names(enricher: Enricher) -> None:
+    """'Donald J. Trump' is one person, and 'U.S. Treasury' names the country and the department."""
+    r = enricher.enrich(article(("Donald J. Trump said on Monday the U.S. Treasury would act.",)))
+    assert "Donald J. Trump" in {p.name for p in r.people}, r.people
+    assert "US" in {p.country_code for p in (*r.places, *r.mentioned_places)}, r.places
+
+
+def test_enrichment_fields_filled(seed) -> None:
+    """Subjects carry relevance in [0, 1], keywords exist, located and primary country are set."""
+    _, r = seed
+    assert r.subjects and all(0.0 <= s.relevance <= 1.0 for s in r.subjects), r.subjects
+    assert r.keywords and all(k == k.lower() for k in r.keywords), r.keywords
+    assert r.located is not None and r.located.geonames_id == 524901, r.located
+    assert all(0.0 <= p.relevance <= 1.0 for p in (*r.places, *r.mentioned_places)), r.places
+    assert {"BY", "RU"} <= {p.country_code for p in r.places}, r.places
