@@ -4,6 +4,8 @@ Run: ``python -m streams.bench.clean [--quick]``. Figures (all measured in this 
 
 - golden set (``tests/golden/clean``): paragraph recall, chrome leakage (chrome lines
   that survive / chrome lines), metadata accuracy (share of fields equal to expected);
+  the same for the independent batch B (``tests/golden/clean_b``, new sites and chrome
+  idioms, written before any tuning against it);
 - article-extraction benchmark (``../shared/corpora/article-extraction-benchmark``):
   word-4-gram F1 as upstream computes it (per-page precision and recall averaged),
   and pages/s, for ``clean`` and for trafilatura default and fast mode on the same pages
@@ -279,6 +281,13 @@ def run(quick: bool = False) -> dict[str, Any]:
           f"(target >= 0.99)   chrome leakage {g['chrome_leakage']:.4f} (target <= 0.005)   "
           f"metadata accuracy {g['metadata_accuracy']:.4f}")
     for f in g["failures"][:15]:
+        print("   ", f)
+    gb = golden_scores(GOLDEN_B)
+    out["golden_b"] = gb
+    print(f"golden batch B (written before tuning): {gb['pages']} pages / {gb['sites']} sites   paragraph recall "
+          f"{gb['paragraph_recall']:.4f}   chrome leakage {gb['chrome_leakage']:.4f}   metadata accuracy "
+          f"{gb['metadata_accuracy']:.4f}")
+    for f in gb["failures"][:15]:
         print("   ", f)
     out["plain_text_us_per_800_words"] = per_page_us(quick)
     print(f"plain text: {out['plain_text_us_per_800_words']:.0f} us per 800-word page (target <= 1000)")
