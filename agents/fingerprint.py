@@ -300,7 +300,7 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
     Returns:
         The article's :class:`DocPrint`.
 
-    >>> a = doc_print(["Oil rose 2 pct on Monday.", "Traders said so.\\n Reuter"])
+    >>> a = doc_print(["Oil rose 2 pct on Monday.", "Traders said so.\n Reuter"])
     >>> b = doc_print(["OIL  rose 2 pct on monday", "traders said so"])
     >>> a.fingerprint == b.fingerprint, a.fingerprint[:3]
     (True, 'v1:')
