@@ -43,10 +43,13 @@ from __future__ import annotations
 
 import difflib
 import math
+from array import array
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
 
 from agents.dedupe_notices import Notice, read_notice
 from agents.dedupe_state import (
@@ -273,7 +276,8 @@ class Deduper:
     def expire(self) -> int:
         """Drop state older than ``window_days`` and enforce ``max_stories`` (oldest first).
 
-        Call it periodically (a timer): it scans the whole store once.
+        Call it periodically (a timer): it scans the whole store (twice when over the size
+        bound) without materialising it; memory is 4 bytes per story plus the keys it removes.
 
         Returns:
             How many keys were removed.
@@ -284,15 +288,15 @@ class Deduper:
         keep_day_from = math.floor(cutoff / DAY)
         drop: list[str] = []
         rewrite: dict[str, bytes] = {}
-        live: list[tuple[int, str]] = []
-        for k, v in list(self._store.items()):
+        live_ts = array("I")
+        for k, v in self._store.items():
             kind = k[:1]
             if kind == STORY:
                 ts = last_ts_of(v)
                 if ts < cutoff:
                     drop.append(k)
                 else:
-                    live.append((ts, k))
+                    live_ts.append(ts)
             elif kind in (EXACT, ALIAS):
                 day = decode_exact(v)[2] if kind == EXACT else decode_alias(v)[1]
                 if day + 1 <= keep_day_from:
@@ -304,10 +308,14 @@ class Deduper:
                     drop.append(k)
                 elif len(kept) != len(items):
                     rewrite[k] = encode_entries(kept)
-        excess = len(live) - self._settings.max_stories
+        excess = len(live_ts) - self._settings.max_stories
         if excess > 0:
-            live.sort()
-            drop.extend(k for _, k in live[:excess])
+            # The excess-th oldest timestamp is the eviction line; a second pass finds the stories
+            # at or under it (ties at the line may take a few more than the excess).
+            line = int(np.partition(np.frombuffer(live_ts, dtype=np.uint32), excess - 1)[excess - 1])
+            drop.extend(
+                k for k, v in self._store.items() if k[:1] == STORY and cutoff <= last_ts_of(v) <= line
+            )
         for k in drop:
             del self._store[k]
         for k, v in rewrite.items():
