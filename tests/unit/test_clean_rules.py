@@ -82,6 +82,12 @@ def test_custom_rule_table_is_matched_without_the_packaged_index():
     ("1 / 12", "gallery"),
     ("1/4 Scene from the day, seen from the harbour", "gallery"),
     ("Continue reading: Ministers to unveil new energy strategy next week", "readmore"),
+    ("Advertisement - Scroll to continue", "ad.continue"),
+    ("Be the first to comment", "comments.boundary"),
+    ("You've reached your limit of free articles this month.", "paywall"),
+    ("Please enable JavaScript to view the comments.", "browser.notice"),
+    ("We noticed you're using an ad blocker.", "browser.notice"),
+    ("Got a tip? Let us know", "tips.errors"),
 ])
 def test_new_idioms_are_chrome(text, rule):
     """Chrome idioms of batch B's kind are named by the expected rule."""
@@ -98,6 +104,8 @@ def test_new_idioms_are_chrome(text, rule):
     "The story first appeared to be a hoax, police said.",
     "Live music returns to the city centre on Friday.",
     "Correction: An earlier version of this story misstated the capacity of the wind farm.",
+    "The club said it would like this season to be remembered for the youth players.",
+    "The browser war is over, analysts said on Monday, as the market share of the leader rose to 80%.",
 ])
 def test_story_sentences_near_those_idioms_are_not_chrome(text):
     """Story sentences that share words with the new rules are not matched."""
