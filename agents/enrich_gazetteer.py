@@ -160,14 +160,14 @@ class Gazetteer:
             by_code[cc] = country
             countries[rec["name"].lower()] = country
         for pc in pycountry.countries:
-            country = by_code.get(pc.alpha_2)
-            if country is None:
+            known = by_code.get(pc.alpha_2)
+            if known is None:
                 continue
             for attr in ("name", "official_name", "common_name"):
                 value = getattr(pc, attr, None)
                 if value:
-                    countries.setdefault(value.lower(), country)
-                    countries.setdefault(_fold(value).lower(), country)
+                    countries.setdefault(value.lower(), known)
+                    countries.setdefault(_fold(value).lower(), known)
         rules = json.loads(resources.files("agents.rules").joinpath("enrich_demonyms.json").read_text("utf-8"))
         for alias, cc in rules["aliases"].items():
             if cc in by_code:
@@ -175,7 +175,7 @@ class Gazetteer:
         demonyms = {k: v for k, v in rules["demonyms"].items() if v in by_code}
 
         regions: dict[str, Region] = {}
-        for code, rec in gc.get_us_states().items():
+        for rec in gc.get_us_states().values():
             region = Region(rec["name"], "US", int(rec["geonameid"]) if rec.get("geonameid") else None)
             key = rec["name"].lower()
             if key not in countries:  # "Georgia" the country wins; the state is resolved by context.
@@ -205,9 +205,9 @@ class Gazetteer:
         key = word.replace(".", "").replace(" ", "")
         if self.state_abbreviations and key in self.state_abbreviations:
             return "US"
-        country = self.countries.get(word) or self.countries.get(word + ".")
-        if country is not None:
-            return country.country_code
+        named = self.countries.get(word) or self.countries.get(word + ".")
+        if named is not None:
+            return named.country_code
         region = self.regions.get(word)
         return region.country_code if region is not None else None
 

@@ -18,8 +18,14 @@ How, in one pass over the capitalised words:
    (``President`` -> ``Alexander Lukashenko``). Persons also come from given
    names, a following speech verb (``X said``) or an age apposition (``X, 35,``).
 4. Single unknown words are resolved in a second pass: a known person's
-   surname (``Lukashenko`` -> ``Alexander Lukashenko``), else a city.
-5. Role references such as ``the Kremlin leader`` or ``the Belarusian leader``
+   surname (``Lukashenko`` -> ``Alexander Lukashenko``), else a city. A town
+   outside the story's countries (named ones and the dateline's) needs to be
+   big (1M+) or read as a place ("in Santos", "Exton, Pa.", "Santos-based"):
+   company names are often also towns. Provinces outside the US
+   (``Ontario``) follow the same rule.
+5. A "person" whose name opens one of the story's organisations ("Akzo said"
+   after "Akzo NV") is that organisation.
+6. Role references such as ``the Kremlin leader`` or ``the Belarusian leader``
    become mentions of the person tied to that country by ``Russia's Vladimir
    Putin`` or ``President Alexander Lukashenko of Belarus``.
 
@@ -62,7 +68,8 @@ _LEADER_AFTER_RE = re.compile(r" (leader|president|prime minister|premier|chance
 _THE_BEFORE_RE = re.compile(r"\b(?:the|veteran|embattled|former) $", re.IGNORECASE)
 _AGE_RE = re.compile(r",\s+\d{1,3},")
 _SPEECH_AFTER_RE = re.compile(
-    r",? (?:said|says|told|added|asked|stated|noted|warned|explained|argued|insisted|declared|wrote|replied|announced)\b"
+    r",? (?:said|says|told|added|asked|stated|noted|warned|explained|argued|insisted|declared|wrote|replied"
+    r"|announced)\b"
 )
 # A demonym or country before a currency names the currency ("Swiss franc bond"),
 # a weak sign the story is about that country.
@@ -72,7 +79,9 @@ _CURRENCY_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 # Place context around a name: "in Santos", "near Delta", "Santos-based", "Exton, Pa.".
-_PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|from|near|outside|across|around|via|to|into|visit(?:ed|ing)?)(?: the)? $", re.IGNORECASE)
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:in|at|from|near|outside|across|around|via|to|into|visit(?:ed|ing)?)(?: the)? $", re.IGNORECASE
+)
 _PLACE_AFTER_RE = re.compile(r"(?:-based\b|, [A-Z][a-z]{1,5}\.|, [A-Z]{2}\b)")
 # Cities at least this big are known well enough to need no place context.
 _WELL_KNOWN_CITY = 1_000_000
@@ -301,7 +310,9 @@ class _LowercaseUsed:
         self._caps = cap_counts
 
     def __contains__(self, low: object) -> bool:
-        return self._all.get(low, 0) > self._caps.get(low, 0)  # type: ignore[call-overload]
+        if not isinstance(low, str):
+            return False
+        return self._all.get(low, 0) > self._caps.get(low, 0)
 
 
 def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
@@ -340,7 +351,7 @@ def _bare_left(toks: list[Token], lex: Lexicon) -> bool:
 
 
 def _join_and(spans: list[list[Token]], lex: Lexicon) -> list[list[Token]]:
-    """ "Securities and Exchange Commission", "Procter & Gamble Co": one name across "and"/"&"."""
+    """One name across "and"/"&": "Securities and Exchange Commission", "Procter & Gamble Co"."""
     out: list[list[Token]] = []
     for span in spans:
         prev = out[-1] if out else None
@@ -801,13 +812,13 @@ class _State:
         body = self.body
         for t in self.tokens:
             low = t.low
-            cc = self.lex.org_countries.get(self.lex.orgs.get(low, "")) or self.gaz.demonyms.get(low)
-            if cc is None or len(by_country.get(cc, ())) != 1:
+            code = self.lex.org_countries.get(self.lex.orgs.get(low, "")) or self.gaz.demonyms.get(low)
+            if code is None or len(by_country.get(code, ())) != 1:
                 continue
             after = _LEADER_AFTER_RE.match(body, t.end)
             if after is None or _THE_BEFORE_RE.search(body, max(0, t.start - 12), t.start) is None:
                 continue
-            person = self.people.get(by_country[cc][0])
+            person = self.people.get(by_country[code][0])
             if person is not None:
                 person.mentions.append(Mention(t.start, after.end(), body[t.start : after.end()]))
 

@@ -12,9 +12,10 @@ slower than the fast engine.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from agents.enrich_ner import Recognised, Recogniser, Token, _State
+from agents.enrich_ner import Recognised, Recogniser, Token, _LowercaseUsed, _State
 
 
 class EngineUnavailable(RuntimeError):
@@ -43,7 +44,7 @@ class SpacyEngine:
         """People, organisations and places from spaCy's entities."""
         base = self.fast.recognise("", byline=byline, dateline_city=dateline_city)
         fast_words = self.fast.recognise(body, byline=(), dateline_city=None)
-        state = _State(self.fast, body, [], frozenset())
+        state = _State(self.fast, body, [], _LowercaseUsed(Counter(), Counter()))
         for ent in self.nlp(body).ents:
             tok = [Token(ent.text, ent.start_char, ent.end_char, True, False, False, " ", ent.text.lower())]
             if ent.label_ == "PERSON":
@@ -51,7 +52,8 @@ class SpacyEngine:
             elif ent.label_ == "ORG":
                 state.add_org(tok, ent.text)
             elif ent.label_ in ("GPE", "LOC"):
-                state._lexicon_hit(tok) or state.pending_cities.append((ent.text.lower(), tok, False))
+                if not state._lexicon_hit(tok):
+                    state.pending_cities.append((ent.text.lower(), tok, False))
         state.resolve_pending(dateline_city.lower() if dateline_city else None)
         state.drop_byline(byline)
         del base

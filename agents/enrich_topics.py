@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from operator import itemgetter
 from importlib import resources
+from operator import itemgetter
 
 from agents.model import Subject
 
@@ -53,7 +53,9 @@ _STOP = frozenset(
 )
 
 
-def score_subjects(counts: Mapping[str, int], total: int, headline_words: list[str], text_lower: str = "") -> tuple[Subject, ...]:
+def score_subjects(
+    counts: Mapping[str, int], total: int, headline_words: list[str], text_lower: str = ""
+) -> tuple[Subject, ...]:
     """Top-level IPTC Media Topics for a text, best first.
 
     Args:

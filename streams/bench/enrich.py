@@ -30,9 +30,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections import Counter
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 import pycountry

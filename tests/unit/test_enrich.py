@@ -326,8 +326,10 @@ def test_regions_and_provinces(enricher: Enricher) -> None:
 
 ORG_PEOPLE_CASES = [
     ("Akzo NV said it would buy the unit. Akzo said the price was fair.", "Akzo NV", "Akzo"),
-    ("Parker Drilling Co said it lost money. Parker Drilling said rigs were idle.", "Parker Drilling Co", "Parker Drilling"),
-    ("The Securities and Exchange Commission said it would review the case.", "Securities and Exchange Commission", None),
+    ("Parker Drilling Co said it lost money. Parker Drilling said rigs were idle.", "Parker Drilling Co",
+     "Parker Drilling"),
+    ("The Securities and Exchange Commission said it would review the case.", "Securities and Exchange Commission",
+     None),
 ]
 
 
