@@ -380,7 +380,8 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     story_idx = [i for i, b in enumerate(blocks) if b.label == "story"]
     if learned is not None and story_idx:
         key = _story_key(item, item.headline or headline_text or "", [blocks[i].text for i in story_idx])
-        candidates = {block_key(blocks[i].text): i for i in story_idx if len(blocks[i].text) >= settings.learn_min_chars}
+        candidates = {block_key(blocks[i].text): i for i in story_idx
+                      if len(blocks[i].text) >= settings.learn_min_chars}
         known = learned.observe(item.source, key, list(candidates))
         hits = [i for k, i in candidates.items() if k in known]
         if trusted and len(hits) == len(story_idx):

@@ -165,7 +165,7 @@ def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
             authors = obj.get("author")
             if authors and not page.authors:
                 alist = authors if isinstance(authors, list) else [authors]
-                names = []
+                names: list[str] = []
                 for a in alist[:10]:
                     name = a.get("name") if isinstance(a, dict) else a
                     if isinstance(name, str) and name.strip():

@@ -184,7 +184,7 @@ def aeb_compare(quick: bool) -> dict[str, Any]:
     results: dict[str, Any] = {"pages": len(pages)}
     fns: dict[str, Callable[[str], str | None]] = {"wirestream": ours}
     try:
-        import trafilatura  # noqa: PLC0415  (bench-only baseline, lazily imported)
+        import trafilatura
     except ImportError:
         results["trafilatura"] = "not installed (pip install '.[bench]')"
     else:

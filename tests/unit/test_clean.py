@@ -142,7 +142,8 @@ def test_repeated_caption_kept_once_and_prefix_collapsed():
 
 
 @pytest.mark.parametrize("fmt", ["ninjs", "generic"])
-@pytest.mark.parametrize("body", ["This story has been withdrawn.", "KILL KILL KILL", "BREAKING\n\nQuake of magnitude 6.1 hits Lima"])
+@pytest.mark.parametrize("body", ["This story has been withdrawn.", "KILL KILL KILL",
+                                  "BREAKING\n\nQuake of magnitude 6.1 hits Lima"])
 def test_feed_body_is_trusted(fmt, body):
     """A feed item's short body (kill notice, flash) is the story, not empty_body."""
     art = clean(WireItem(format=fmt, source="wire", body_text=body, headline="H"), settings=CleanSettings())
@@ -166,7 +167,7 @@ def test_feed_body_html_keeps_link_dense_paragraphs():
 
 def test_learned_boilerplate_never_empties_feed_body():
     """A stock kill notice repeated across a source's stories stays the story of each notice."""
-    from agents.boilerplate import LearnedBoilerplate  # noqa: PLC0415
+    from agents.boilerplate import LearnedBoilerplate
 
     settings = CleanSettings()
     learned = LearnedBoilerplate({}, settings=settings)

@@ -17,7 +17,7 @@ def test_golden_set_floors():
 
 
 def test_golden_batch_b_floors():
-    """Batch B (live blogs, galleries, bios, podcast promos, syndication notes, kept corrections) meets the same floors."""
+    """Batch B (live blogs, galleries, bios, podcasts, syndication notes, kept corrections) meets the same floors."""
     s = golden_scores(GOLDEN_B)
     detail = "\n".join(s["failures"][:20])
     assert s["pages"] >= 16 and s["sites"] >= 4, (s["pages"], s["sites"])
