@@ -149,6 +149,10 @@ def _strip_site(title: str) -> str:
     return title
 
 
+def _has_any(low: str, needles: tuple[str, ...]) -> bool:
+    return any(n in low for n in needles)
+
+
 def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str, Picture], page_low: str) -> None:
     """Pass 1: metadata readers, then chrome rules; per-page cache so repeated blocks cost once."""
     cache: dict[str, tuple[Label, str | None, str | None]] = {}
@@ -161,7 +165,7 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
         if hit is not None and b.kind != "caption":
             b.label, b.rule, b.kind = hit
             continue
-        if b.kind == "caption" or (len(t) <= 600 and caption_page and any(n in t.lower() for n in caption_needles)):
+        if b.kind == "caption" or (len(t) <= 600 and caption_page and _has_any(t.lower(), caption_needles)):
             pic = meta.caption(t, in_figure=b.kind == "caption")
             if pic is not None and (b.kind == "caption" or pic.credit or pic.file_photo):
                 b.label, b.rule, b.kind = "meta", "picture", "caption"
