@@ -357,7 +357,14 @@ class Deduper:
 
     def _story(self, sid: bytes) -> tuple[StoryRec, bytes] | None:
         raw = self._store.get(key(STORY, sid))
-        return None if raw is None else (StoryRec.decode(raw), raw)
+        if raw is None:
+            return None
+        rec = StoryRec.decode(raw)
+        if rec.last_ts < self._clock() - self._settings.window_days * DAY:
+            # Past the window but not yet swept by expire(): verdicts must not depend on
+            # when the sweep last ran (the worker and the offline replay sweep differently).
+            return None
+        return rec, raw
 
 
 class _Decision:
@@ -528,9 +535,11 @@ class _Decision:
         aligned = a.same + a.reworded + a.refact
         gained, lost = fact_changes(rec.facts, doc)
         if aligned >= max(1, math.ceil(0.5 * min(len(rec.paras), len(doc.paras)))):
-            if a.refact or (a.rewritten and gained and lost):
-                # Same wording with other numbers/names, or a paragraph whose facts were
-                # replaced: a recurring report or a same-template story, not this one.
+            if a.refact or (a.rewritten and lost and gained):
+                # Same wording with other numbers/names, or a rewritten paragraph whose facts
+                # were replaced (some lost, some gained; facts count as a multiset): a
+                # recurring report or a same-template story about something else. A copy
+                # that only drops a fact ("U.S." or a ticker cut by a site) is still a copy.
                 return "conflict"
             # A rewritten paragraph that brings no new fact is a site's edit, not news.
             return "update" if a.added_substantive or (a.rewritten and gained) else "dup"
@@ -661,17 +670,18 @@ class _Decision:
 
     def _new_story(self, x_raw: bytes | None) -> Verdict:
         dd = self.dd
-        if self.ident_digest is not None:
-            sid = self.ident_digest
+        # A record already under the id can only be one past the window (a live one would
+        # have matched): it is replaced. A content-derived id taken by a live story (an exact
+        # copy whose x key was lost) is salted instead.
+        sid = self.ident_digest if self.ident_digest is not None else stable_hash("c:" + self.doc.fingerprint)
+        sk = key(STORY, sid)
+        old = dd._get(sk)
+        n = 0
+        while self.ident_digest is None and old is not None and dd._story(sid) is not None and n < 8:
+            n += 1
+            sid = stable_hash(f"c:{self.doc.fingerprint}:{n}")
             sk = key(STORY, sid)
-        else:
-            sid = stable_hash("c:" + self.doc.fingerprint)
-            n = 0
-            sk = key(STORY, sid)
-            while dd._get(sk) is not None and n < 8:
-                n += 1
-                sid = stable_hash(f"c:{self.doc.fingerprint}:{n}")
-                sk = key(STORY, sid)
+            old = dd._get(sk)
         notice = self.notice
         rec = StoryRec(
             version=1,
@@ -687,7 +697,7 @@ class _Decision:
             paras=self.doc.paras,
             uri=self.item.uri,
         )
-        dd._put(sk, rec.encode(), None)
+        dd._put(sk, rec.encode(), old)
         # A stale x entry (its story evicted) is overwritten by this story.
         self._index(sid, 1, content=True, x_old=x_raw)
         kind = notice.kind if notice.kind in ("kill", "correction") else None

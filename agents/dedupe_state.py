@@ -8,7 +8,7 @@ little-endian structs. Sizes are for the typical story (see the benchmark):
 ====  =========================  ==============================================  =========
 key   meaning                    value                                           bytes
 ====  =========================  ==============================================  =========
-s…    story (12-char key)        :class:`StoryRec` header 22 B, 2 B per sketch   ~120-180
+s…    story (12-char key)        :class:`StoryRec` header 24 B, 2 B per sketch   ~120-180
                                  sample, 4 B per paragraph, 2 B per fact (<= 32),
                                  uri if feed-given
 x…    exact fingerprint (12)     story id 8, version 2, day 2                    24
@@ -39,7 +39,7 @@ BUCKET_CAP = 6
 HEADLINE_CAP = 4
 """Stories remembered per headline core (recurring reports share one)."""
 
-_HEADER = struct.Struct("<HHBBBBIIHHH")
+_HEADER = struct.Struct("<HIBBBBIIHHH")
 _ENTRY = struct.Struct("<8sH")
 _EXACT = struct.Struct("<8sHH")
 _PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
@@ -113,7 +113,7 @@ class StoryRec:
             flags |= _HAS_FEED_VERSION
         head = _HEADER.pack(
             min(self.version, 0xFFFF),
-            min(self.feed_version or 0, 0xFFFF),
+            min(self.feed_version or 0, 0xFFFFFFFF),
             flags,
             len(self.samples) // 2,
             len(self.paras),

@@ -328,7 +328,14 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
         codes = [*codes[: MAX_PARAGRAPHS - 1], tail << 16 | tail]
         counts = [*counts[: MAX_PARAGRAPHS - 1], sum(counts[MAX_PARAGRAPHS - 1 :])]
     digest = blake2b(" ".join(all_words).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    fact_hashes = tuple(sorted({hash16(f) for f in facts}))
+    # A multiset: "31 cts ... March 31" states 31 twice, and a template reusing one of them
+    # for another figure has lost a fact.
+    seen: dict[str, int] = {}
+    occurrences = []
+    for f in facts:
+        n = seen[f] = seen.get(f, 0) + 1
+        occurrences.append(f if n == 1 else f"{f}\x1e{n}")
+    fact_hashes = tuple(sorted({hash16(f) for f in occurrences}))
     return DocPrint(
         fingerprint=f"{FINGERPRINT_VERSION}:{digest.hex()}",
         fp_bytes=digest,
@@ -397,8 +404,8 @@ def jaccard_from_containment(c_old: float, n_old: int, n_new: int) -> tuple[floa
     >>> jaccard_from_containment(1.0, 10, 20)
     (0.5, 0.5)
     """
-    inter = c_old * n_old
+    inter = min(c_old * n_old, n_new)
     union = n_old + n_new - inter
     j = inter / union if union > 0 else 0.0
     c_new = inter / n_new if n_new > 0 else 0.0
-    return j, min(1.0, c_new)
+    return min(1.0, j), min(1.0, c_new)

@@ -355,3 +355,23 @@ def test_verdict_is_frozen_value():
     with pytest.raises(AttributeError):
         v.kind = "duplicate"  # type: ignore[misc]
     assert replace(v, version=2).version == 2
+
+
+def test_window_applies_without_a_sweep():
+    """A story older than the window is not matched even before expire() runs (sweep timing never changes verdicts)."""
+    dd, _, clock = make(window_days=14)
+    dd.decide(article(LEAD))
+    clock.t += 15 * 86_400
+    v = dd.decide(article(LEAD))
+    assert v.kind == "new", v
+    assert dd.stats().stories == 1, dd.stats()  # the old record was replaced, not duplicated
+
+
+def test_short_template_notices_about_other_companies_stay_apart():
+    """Two dividend notices with the same wording but other figures are different stories."""
+    dd, _, _ = make()
+    a = dd.decide(article(["Qtly div 31 cts vs 31 cts prior", "Pay April 24", "Record March 31"],
+                          headline="CPC INTERNATIONAL INC REGULAR DIVIDEND"))
+    b = dd.decide(article(["Annual div 11 cts vs 10 cts prior", "Pay April 24", "Record March 31"],
+                          headline="ANALYSIS AND TECHNOLOGY INC HIKES PAYOUT"))
+    assert b.kind == "new" and b.uri != a.uri, b

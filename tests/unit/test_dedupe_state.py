@@ -23,7 +23,7 @@ u16 = st.integers(0, 0xFFFF)
 recs = st.builds(
     StoryRec,
     version=st.integers(1, 0xFFFF),
-    feed_version=st.none() | st.integers(0, 0xFFFF),
+    feed_version=st.none() | st.integers(0, 0xFFFFFFFF),
     pubstatus=st.sampled_from(["usable", "withheld", "canceled"]),
     last_ts=st.integers(0, 0xFFFFFFFF),
     versioncreated=st.integers(0, 0xFFFFFFFF),
