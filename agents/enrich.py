@@ -28,6 +28,7 @@ people, organisations and place names, keeping everything else.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from agents.enrich_lang import detect_language_words
 from agents.enrich_ner import WORD_TABLE, Found, Lexicon, Recognised, Recogniser
 from agents.enrich_quotes import find_quotes
 from agents.enrich_topics import keywords, score_subjects
-from agents.model import CleanedArticle, Enrichment, Entity, Place
+from agents.model import CleanedArticle, Enrichment, Entity, Mention, Place
 
 if TYPE_CHECKING:
     from streams.settings import EnrichSettings
@@ -128,8 +129,10 @@ class Enricher:
                 named.extend(m.text for m in e.mentions[:3])
         entity_words = frozenset(" ".join(named).translate(WORD_TABLE).lower().split())
         word_count = rec.word_total
+        # The headline and the lede decide the language: a bounded cost whatever the length.
+        sample = f"{headline}\n{body[:800]}"
         language = detect_language_words(
-            rec.word_counts, f"{headline}\n{body[:800]}", article.item.language, headline_words
+            Counter(sample.translate(WORD_TABLE).lower().split()), sample, article.item.language
         )
         return Enrichment(
             language=language,
@@ -195,14 +198,27 @@ def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
     """The entity's name (its last word, as any mention writes it) is a headline word."""
     if not headline_words:
         return False
-    last = found.name.rsplit(" ", 1)[-1].translate(WORD_TABLE).lower()
+    last = _last_word(found.name)
     if len(last) > 2 and last in headline_words:
         return True
     for text in {m.text for m in found.mentions}:
-        w = text.rsplit(" ", 1)[-1].translate(WORD_TABLE).lower()
+        w = _last_word(text)
         if len(w) > 2 and w in headline_words:
             return True
     return False
+
+
+def _last_word(text: str) -> str:
+    """The last word, lower-cased as the word statistics write it ("U.S." -> "us")."""
+    w = text[text.rfind(" ") + 1 :].lower()
+    return w.translate(WORD_TABLE) if not w.isalpha() else w
+
+
+def _in_order(mentions: list[Mention]) -> tuple[Mention, ...]:
+    """Mentions by position (a single mention needs no sort)."""
+    if len(mentions) < 2:
+        return tuple(mentions)
+    return tuple(sorted(mentions, key=_START))
 
 
 def _raw_score(found: Found, headline_set: frozenset[str]) -> float:
@@ -223,7 +239,7 @@ def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tu
         Entity(
             name=f.name,
             kind="person" if kind == "person" else "organisation",
-            mentions=tuple(sorted(f.mentions, key=_START)),
+            mentions=_in_order(f.mentions),
             relevance=round(s / top, 3),
             role=f.role,
         )
@@ -270,7 +286,7 @@ def _places(
             lat=f.lat,
             lon=f.lon,
             feature=f.feature,
-            mentions=tuple(sorted(f.mentions, key=_START)),
+            mentions=_in_order(f.mentions),
             relevance=round(max(w, 0.0) / top, 3),
         )
         share = by_country[f.country_code] / top_country if f.country_code and top_country else 0.0

@@ -473,7 +473,8 @@ class _State:
     # --- classifying --------------------------------------------------------------
 
     def classify_span(self, span: list[Token]) -> None:
-        if len(span) == 1 and span[0].low in self.rec.never_alone:
+        if len(span) == 1:
+            self._classify_single(span)
             return
         span = self._trim(span)
         if not span:
@@ -491,6 +492,22 @@ class _State:
         if self._title_split(span):
             return
         self._classify_plain(span, role=self._lowercase_title_before(span[0]))
+
+    def _classify_single(self, span: list[Token]) -> None:
+        """:meth:`classify_span` for one word (three spans in four), without the multi-word steps."""
+        tok = span[0]
+        low = tok.low
+        if low in self.rec.never_alone or low in self.lex.particles:
+            return
+        if (
+            tok.sentence_start
+            and low not in self.rec.known_whole
+            and (low in self.lex.common_caps or (low in self.lowercase_used and not self._known_word(low)))
+        ):
+            return  # "Police said ...", "Economic growth ...": a capitalised common word
+        if low in self.rec.known_lexicon and self._lexicon_hit(span):
+            return
+        self._classify_plain(span, role=self._lowercase_title_before(tok))
 
     def _trim(self, span: list[Token]) -> list[Token]:
         """Drop sentence-initial common words, function words and trailing particles."""
@@ -711,12 +728,6 @@ class _State:
             self.add_country(span[:1], self.gaz.demonyms[first_low])
             self.classify_span(span[1:])
             return
-        person_evidence = (
-            role is not None
-            or (len(span) >= 2 and first_low in lex.first_names)
-            or (len(span) >= 2 and first_low in lex.honorifics)
-        )
-        speech = self._followed_by_speech(span) or self._preceded_by_speech(span)
         if len(span) == 1:
             tok = span[0]
             word = tok.text
@@ -725,12 +736,23 @@ class _State:
                 if low not in lex.function_words and low not in lex.common_caps and low not in self.lowercase_used:
                     self.add_org(span, word)
                 return
-            if (role is not None or speech) and self._person_like(span) and low not in self.gaz.cities:
+            if (
+                (role is not None or self._followed_by_speech(span) or self._preceded_by_speech(span))
+                and self._person_like(span)
+                and low not in self.gaz.cities
+            ):
                 self._add_person_resolved(span, role)
                 return
             self.pending.append(span)
             return
-        if person_evidence or speech:
+        person_evidence = (
+            role is not None
+            or first_low in lex.first_names
+            or first_low in lex.honorifics
+            or self._followed_by_speech(span)
+            or self._preceded_by_speech(span)
+        )
+        if person_evidence:
             if self._person_like(span):
                 self._add_person_resolved(span, role)
                 return
