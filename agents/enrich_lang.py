@@ -34,6 +34,8 @@ _NON_LATIN_RE = re.compile(r"[\u0370-\U0010ffff]")
 _DECIDED_MARGIN = 6
 # Evidence below this many scored words is "weak": a declared language wins.
 _WEAK = 2
+# A single scored word this long ("prices", "sagte") is evidence on its own.
+_STRONG_WORD = 4
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
@@ -61,17 +63,19 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
             return script
     scores: dict[str, int] = {}
     total = 0
+    longest = 0
     for m in _WORD_RE.finditer(sample.lower()):
         langs = _WORDS.get(m.group())
         if langs:
             total += 1
+            longest = max(longest, len(m.group()))
             for lang in langs:
                 scores[lang] = scores.get(lang, 0) + 1
             if total >= _DECIDED_MARGIN and len(langs) == 1 and total % 4 == 0:
                 ranked = sorted(scores.values(), reverse=True)
                 if ranked[0] - (ranked[1] if len(ranked) > 1 else 0) >= _DECIDED_MARGIN:
                     break
-    return _decide(scores, total, hint)
+    return _decide(scores, total, hint, longest)
 
 
 def detect_language_words(
@@ -98,23 +102,30 @@ def detect_language_words(
             return script
     scores: dict[str, int] = {}
     total = 0
+    longest = 0
     words = _WORDS
     for w in counts.keys() & words.keys():  # one C-level intersection (left side copied), then the hits
         n = counts[w]
-        total += n
+        total += 1
+        longest = max(longest, len(w))
         for lang in words[w]:
             scores[lang] = scores.get(lang, 0) + n
     for w in extra:
         langs = words.get(w)
         if langs:
             total += 1
+            longest = max(longest, len(w))
             for lang in langs:
                 scores[lang] = scores.get(lang, 0) + 1
-    return _decide(scores, total, hint)
+    return _decide(scores, total, hint, longest)
 
 
-def _decide(scores: dict[str, int], total: int, hint: str | None) -> str | None:
-    if not scores:
+def _decide(scores: dict[str, int], total: int, hint: str | None, longest: int) -> str | None:
+    """The best-scoring language; the declared one on weak evidence.
+
+    One short word alone ("co", "di": abbreviations in any language) is no evidence.
+    """
+    if not scores or (total < _WEAK and longest < _STRONG_WORD):
         return hint
     best = max(scores.items(), key=lambda kv: (kv[1], kv[0] == hint, kv[0] == "en"))
     if total < _WEAK and hint is not None:

@@ -359,3 +359,10 @@ def test_enrichment_fields_filled(seed) -> None:
     assert r.located is not None and r.located.geonames_id == 524901, r.located
     assert all(0.0 <= p.relevance <= 1.0 for p in (*r.places, *r.mentioned_places)), r.places
     assert {"BY", "RU"} <= {p.country_code for p in r.places}, r.places
+
+
+def test_language_needs_evidence() -> None:
+    """A results table with one short ambiguous word ("Co", "Di") claims no language; a declared one wins."""
+    table = "MR. GASEKT CO 3RD QTR\nShr loss 26 cts vs profit eight cts\nRevs 27.0 mln vs 30.0 mln"
+    assert detect_language(table) is None, detect_language(table)
+    assert detect_language(table, "en") == "en"
