@@ -241,6 +241,8 @@ class Deduper:
         self._sample_size = settings.sketch_size
         # [stories, keys, bytes]: a cache rebuilt lazily by one scan of the store.
         self._counts: list[int] | None = None
+        # Stories last versioned before this (epoch seconds) are past the window; set per decision.
+        self._horizon = 0.0
 
     # ------------------------------------------------------------------ public
 
@@ -256,6 +258,7 @@ class Deduper:
             The verdict; ``fingerprint`` is always set.
         """
         now = self._clock()
+        self._horizon = now - self._settings.window_days * DAY
         doc = doc_print(article.paragraphs)
         notice = read_notice(article)
         verdict = _Decision(self, article, doc, notice, now, reprocess).run()
@@ -360,7 +363,7 @@ class Deduper:
         if raw is None:
             return None
         rec = StoryRec.decode(raw)
-        if rec.last_ts < self._clock() - self._settings.window_days * DAY:
+        if rec.last_ts < self._horizon:
             # Past the window but not yet swept by expire(): verdicts must not depend on
             # when the sweep last ran (the worker and the offline replay sweep differently).
             return None

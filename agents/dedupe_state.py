@@ -73,7 +73,7 @@ def bucket_keys(values: npt.NDArray[np.uint64]) -> list[str]:
     """
     if values.shape[0] == 0:
         return []
-    raw = values.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :6].tobytes()
+    raw = b"".join([(v & 0xFFFFFFFFFFFF).to_bytes(6, "little") for v in values.tolist()])
     text = b2a_base64(raw, newline=False).translate(_URLSAFE).decode("ascii")
     return [BUCKET + text[i : i + 8] for i in range(0, len(text), 8)]
 

@@ -13,13 +13,13 @@ the same run:
   and recall of the story grouping, and verdict-kind agreement.
 * Cost per article (process CPU time, best of 3 replays): the whole ``decide``
   and ``decide`` minus the fingerprint (tokenising, shingling, sketching), on
-  the first 5,000 corpus stories (quick) or all of them.
+  the first 3,000 corpus stories (quick) or all of them.
 * State bytes per indexed story (sum of len(key) + len(value) / stories) on
-  synthetic stories (corpus word frequencies and paragraph shapes): 10k in
+  synthetic stories (corpus word frequencies and paragraph shapes): 5k in
   quick mode, 100k and 1M in full mode.
 * Baseline: datasketch MinHash (128 permutations) + MinHashLSH (threshold 0.8)
   insert cost (CPU time, best of 3) and memory per document (tracemalloc), on
-  the same corpus texts; and a set of 8-byte exact hashes.
+  the same corpus texts (3,000 in quick mode); and a set of 8-byte exact hashes.
 """
 
 from __future__ import annotations
@@ -422,11 +422,11 @@ def run(quick: bool = False) -> dict[str, Any]:
     records = corpus_records()
     labelled = evaluate_labelled(load_labelled())
     corpus = evaluate_corpus(records, settings)
-    cost = time_decide(records[:5_000] if quick else records, settings, 3)
+    cost = time_decide(records[:3_000] if quick else records, settings, 3)
     synth = Synth(records)
-    sizes = {"10k": state_size(synth, 10_000)} if quick else {
+    sizes = {"5k": state_size(synth, 5_000)} if quick else {
         "100k": state_size(synth, 100_000), "1M": state_size(synth, 1_000_000)}
-    baseline = datasketch_baseline(records, 5_000 if quick else len(records))
+    baseline = datasketch_baseline(records, 3_000 if quick else len(records))
     result = {"quick": quick, "labelled": labelled, "corpus": corpus, "cost": cost, "state": sizes,
               "datasketch": baseline}
     _print(result)
