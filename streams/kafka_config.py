@@ -5,6 +5,7 @@ Secrets are revealed only here, at the moment a client is built; nothing here lo
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from typing import Any
 
@@ -49,3 +50,44 @@ def faust_credentials(settings: Settings) -> Any:
     if context is not None:
         return faust.SSLCredentials(context)
     return None
+
+
+class KafkaUnavailable(RuntimeError):
+    """The broker cannot be reached or refuses our credentials (the message never contains a secret)."""
+
+
+async def check_connection(settings: Settings, timeout_s: float = 30.0) -> None:
+    """Connect and authenticate one admin client, or raise :class:`KafkaUnavailable` with a clear reason.
+
+    The worker calls this before starting Faust, whose own clients retry a refused or
+    unauthenticated connection without ever saying why.
+    """
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    sec = settings.security
+    where = f"cannot connect to Kafka at {settings.kafka_bootstrap} (security.protocol={sec.protocol}"
+    where += f", sasl.mechanism={sec.sasl_mechanism}, user={sec.sasl_username!r})" if sec.protocol.startswith("SASL") \
+        else ")"
+    admin = AIOKafkaAdminClient(**client_kwargs(settings), request_timeout_ms=int(timeout_s * 1000))
+    try:
+        await asyncio.wait_for(admin.start(), timeout_s)
+        await asyncio.wait_for(admin.list_topics(), timeout_s)
+    except TimeoutError:
+        raise KafkaUnavailable(f"{where}: no answer within {timeout_s:.0f}s") from None
+    except (KafkaError, OSError, ssl.SSLError) as exc:
+        text = str(exc)
+        if "uthenticat" in text or "SASL" in text:
+            reason = "authentication failed: check WIRESTREAM_SECURITY_SASL_USERNAME and the password"
+        elif sec.protocol == "PLAINTEXT":
+            reason = (f"{type(exc).__name__}; if the broker requires SASL or SSL, set WIRESTREAM_SECURITY_PROTOCOL "
+                      "and its credentials")
+        elif sec.protocol.startswith("SASL"):
+            # aiokafka reports a refused SASL handshake only as a failed bootstrap.
+            reason = (f"{type(exc).__name__}: connection or authentication failed; check the address, "
+                      "WIRESTREAM_SECURITY_SASL_MECHANISM, _USERNAME and the password")
+        else:
+            reason = type(exc).__name__
+        raise KafkaUnavailable(f"{where}: {reason} ({text[:200]})") from None
+    finally:
+        await admin.close()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from importlib import metadata
 
 from prometheus_client import CollectorRegistry
 
+from streams.kafka_config import KafkaUnavailable, check_connection
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.topics import ensure_topics
@@ -36,6 +38,11 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     import faust
 
     logging.basicConfig(level=getattr(logging, loglevel.upper(), logging.WARNING))
+    try:
+        asyncio.run(check_connection(settings))
+    except KafkaUnavailable as exc:
+        print(f"wirestream worker: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(3) from None
     asyncio.run(ensure_topics(settings))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = build_runtime(settings)
