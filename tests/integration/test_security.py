@@ -91,7 +91,9 @@ def test_worker_without_valid_credentials_fails_clearly(sasl_broker: LocalBroker
     log = worker.log_path.read_text(errors="replace")
     assert code is not None, f"worker still running {FAIL_FAST_S:.0f}s after start with {case}:\n{worker.log_tail()}"
     assert code != 0, f"worker exited 0 with {case}"
-    assert re.search(r"cannot connect to Kafka|authentication", log, re.I), f"unclear failure message:\n{log[-2000:]}"
+    clear = {"wrong_password": r"wirestream worker: cannot connect to Kafka .*authentication failed",
+             "no_credentials": r"wirestream worker: cannot connect to Kafka .*WIRESTREAM_SECURITY_PROTOCOL"}[case]
+    assert re.search(clear, log), f"unclear failure message:\n{log[-2000:]}"
     assert PASSWORD not in log, "a password appears in the worker log"
 
 
