@@ -454,7 +454,8 @@ class _Decision:
             version=rec.version,
             pubstatus=rec.pubstatus,
             reason=reason,
-            duplicate_of=(self._uri(sid, rec), version if version is not None else rec.version),
+            # The version whose text this item repeats (after a kill, the text before it).
+            duplicate_of=(self._uri(sid, rec), version if version is not None else rec.content_version or rec.version),
             similarity=round(similarity, 4),
             fingerprint=self.doc.fingerprint,
         )
@@ -477,7 +478,7 @@ class _Decision:
                 and not status_change
                 and self.headline16 == rec.headline16
             ):
-                reason: DuplicateReason = "resend" if exact_version == rec.version else "stale"
+                reason: DuplicateReason = "resend" if exact_version >= rec.content_version else "stale"
                 return self._duplicate(sid, rec, reason, 1.0, exact_version)
         related = self._related_to(rec)
         return self._version(sid, rec, raw, related=related, kind=notice.kind or "update")
@@ -486,7 +487,9 @@ class _Decision:
         notice = self.notice
         if notice.kind == "kill" and rec.pubstatus != notice.pubstatus:
             return self._version(sid, rec, raw, related=True, kind="kill")
-        reason: DuplicateReason = "stale" if version < rec.version else "exact"
+        # Older than the text the story now has: stale. A copy of the current text after a
+        # kill (which keeps its predecessor's text) is an ordinary exact copy.
+        reason: DuplicateReason = "stale" if version < rec.content_version else "exact"
         return self._duplicate(sid, rec, reason, 1.0, version)
 
     def _content_verdict(self, cand: _Cand) -> Verdict:
@@ -699,6 +702,7 @@ class _Decision:
             samples=self.doc.samples(dd._sample_size),
             paras=self.doc.paras,
             uri=self.item.uri,
+            content_version=1,
         )
         dd._put(sk, rec.encode(), old)
         # A stale x entry (its story evicted) is overwritten by this story.
@@ -740,6 +744,7 @@ class _Decision:
             samples=rec.samples if keep_content else self.doc.samples(dd._sample_size),
             paras=rec.paras if keep_content else self.doc.paras,
             uri=rec.uri,
+            content_version=rec.content_version if keep_content else version,
         )
         dd._put(key(STORY, sid), new.encode(), raw)
         self._index(sid, version, content=not keep_content)

@@ -8,7 +8,7 @@ little-endian structs. Sizes are for the typical story (see the benchmark):
 ====  =========================  ==============================================  =========
 key   meaning                    value                                           bytes
 ====  =========================  ==============================================  =========
-s…    story (12-char key)        :class:`StoryRec` header 24 B, 2 B per sketch   ~120-180
+s…    story (12-char key)        :class:`StoryRec` header 26 B, 2 B per sketch   ~120-180
                                  sample, 4 B per paragraph, 2 B per fact (<= 32),
                                  uri if feed-given
 x…    exact fingerprint (12)     story id 8, version 2, day 2                    24
@@ -39,7 +39,7 @@ BUCKET_CAP = 6
 HEADLINE_CAP = 4
 """Stories remembered per headline core (recurring reports share one)."""
 
-_HEADER = struct.Struct("<HIBBBBIIHHH")
+_HEADER = struct.Struct("<HIBBBBIIHHHH")
 _ENTRY = struct.Struct("<8sH")
 _EXACT = struct.Struct("<8sHH")
 _PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
@@ -103,6 +103,9 @@ class StoryRec:
     paras: tuple[int, ...]
     uri: str | None
     """The feed-given uri; None when the uri is derived from the story id."""
+    content_version: int = 0
+    """The version whose text the sketch/paragraph/fact fields describe (a kill keeps its
+    predecessor's); 0 means ``version``."""
 
     def encode(self) -> bytes:
         """Pack into the stored bytes."""
@@ -123,6 +126,7 @@ class StoryRec:
             min(self.n_shingles, 0xFFFF),
             self.headline16,
             self.source16,
+            min(self.content_version or self.version, 0xFFFF),
         )
         parts = [
             head,
@@ -137,7 +141,7 @@ class StoryRec:
     @classmethod
     def decode(cls, raw: bytes) -> StoryRec:
         """Unpack stored bytes."""
-        (version, feed_version, flags, n_samples, n_paras, n_facts, last_ts, vc, n_sh, h16, s16) = (
+        (version, feed_version, flags, n_samples, n_paras, n_facts, last_ts, vc, n_sh, h16, s16, cv) = (
             _HEADER.unpack_from(raw)
         )
         pos = _HEADER.size
@@ -161,6 +165,7 @@ class StoryRec:
             samples=samples,
             paras=paras,
             uri=uri,
+            content_version=cv,
         )
 
 

@@ -141,7 +141,8 @@ def test_copy_after_kill_is_duplicate_of_killed_story():
     dd.decide(article(["Please kill the story. It was sent in error."],
                       headline="KILL - Quake strikes off northern Chile"))
     v = dd.decide(article(LEAD[:3], source="site.example"))
-    assert v.kind == "duplicate" and v.duplicate_of == (first.uri, 2), v
+    assert v.kind == "duplicate" and v.duplicate_of == (first.uri, 1), v  # the text it repeats
+    assert (v.version, v.pubstatus) == (2, "canceled"), v  # the story's current state
 
 
 def test_change_summary_counts_added_paragraph():
