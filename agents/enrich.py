@@ -28,7 +28,6 @@ people, organisations and place names, keeping everything else.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -100,7 +99,8 @@ class Enricher:
         headline = article.headline or ""
         city = article.dateline.city if article.dateline else None
         raw_dateline = article.dateline.raw if article.dateline else None
-        dateline_country = self._dateline_country(city, raw_dateline)
+        qualified = self.gazetteer.qualifier_country(raw_dateline, city)
+        dateline_country = self._dateline_country(city, qualified)
         if self.spacy_engine is not None:
             rec: Recognised = self.spacy_engine.recognise(  # type: ignore[attr-defined]
                 body, byline=article.byline, dateline_city=city
@@ -115,7 +115,7 @@ class Enricher:
 
         people = _entities(rec.people, "person", headline_set)
         orgs = _entities(rec.organisations, "organisation", headline_set)
-        located = self._located(city, rec, self.gazetteer.qualifier_country(raw_dateline, city))
+        located = self._located(city, rec, qualified)
         places, mentioned, primary = _places(rec.places, headline_set, located)
         if located is not None:
             located = next((p for p in (*places, *mentioned) if _same_place(p, located)), located)
@@ -132,7 +132,7 @@ class Enricher:
         # The headline and the lede decide the language: a bounded cost whatever the length.
         sample = f"{headline}\n{body[:800]}"
         language = detect_language_words(
-            Counter(sample.translate(WORD_TABLE).lower().split()), sample, article.item.language
+            frozenset(sample.translate(WORD_TABLE).lower().split()), sample, article.item.language
         )
         return Enrichment(
             language=language,
@@ -141,7 +141,7 @@ class Enricher:
             places=places,
             located=located,
             primary_country=primary,
-            subjects=score_subjects(rec.word_counts, rec.word_total, headline_words, body.lower()),
+            subjects=score_subjects(rec.word_counts, rec.word_total, headline_words, body),
             keywords=keywords(rec.word_counts, rec.word_total, headline_words, entity_words, self.max_keywords),
             quotes=quotes,
             word_count=word_count,
@@ -150,11 +150,10 @@ class Enricher:
             mentioned_places=mentioned,
         )
 
-    def _dateline_country(self, city: str | None, raw: str | None) -> str | None:
+    def _dateline_country(self, city: str | None, qualified: str | None) -> str | None:
         """The dateline's country when it is unambiguous: a qualifier, a country, or a big city."""
         if not city:
             return None
-        qualified = self.gazetteer.qualifier_country(raw, city)
         if qualified is not None:
             return qualified
         key = city.strip().lower()

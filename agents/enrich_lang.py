@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from importlib import resources
+from itertools import chain
 
 _RULES = json.loads(resources.files("agents.rules").joinpath("enrich_language.json").read_text("utf-8"))
 _WORDS: dict[str, tuple[str, ...]] = {}
@@ -78,18 +81,18 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     return _decide(scores, total, hint, longest)
 
 
-def detect_language_words(
-    counts: Mapping[str, int], sample: str, declared: str | None = None, extra: Iterable[str] = ()
-) -> str | None:
-    """Like :func:`detect_language`, from word counts the caller already has (no second pass).
+def detect_language_words(words: AbstractSet[str], sample: str, declared: str | None = None) -> str | None:
+    """Like :func:`detect_language`, from the set of words the caller already has.
+
+    Each distinct word votes once for every language it is a common word of
+    (set intersection and counting in C: no per-word Python loop).
 
     Args:
-        counts: lower-cased word -> occurrences (the whole body and headline).
-        sample: the start of the text, read only for its script when it is not ASCII.
+        words: the distinct lower-cased words of the sample.
+        sample: the text, read only for its script when it is not ASCII.
         declared: the feed's language.
-        extra: more lower-cased words (the headline's), counted once each.
 
-    >>> detect_language_words({"the": 3, "said": 2, "of": 4}, "The minister said")
+    >>> detect_language_words({"the", "said", "of"}, "The minister said")
     'en'
     """
     hint = declared.split("-")[0].split("_")[0].lower() if declared else None
@@ -100,27 +103,12 @@ def detect_language_words(
         script = _script_language(sample)
         if script is not None:
             return script
-    scores: dict[str, int] = {}
-    total = 0
-    longest = 0
-    words = _WORDS
-    for w in counts.keys() & words.keys():  # one C-level intersection (left side copied), then the hits
-        n = counts[w]
-        total += 1
-        longest = max(longest, len(w))
-        for lang in words[w]:
-            scores[lang] = scores.get(lang, 0) + n
-    for w in extra:
-        langs = words.get(w)
-        if langs:
-            total += 1
-            longest = max(longest, len(w))
-            for lang in langs:
-                scores[lang] = scores.get(lang, 0) + 1
-    return _decide(scores, total, hint, longest)
+    hits = _WORDS.keys() & words
+    scores = Counter(chain.from_iterable(map(_WORDS.__getitem__, hits)))
+    return _decide(scores, len(hits), hint, max(map(len, hits), default=0))
 
 
-def _decide(scores: dict[str, int], total: int, hint: str | None, longest: int) -> str | None:
+def _decide(scores: Mapping[str, int], total: int, hint: str | None, longest: int) -> str | None:
     """The best-scoring language; the declared one on weak evidence.
 
     One short word alone ("co", "di": abbreviations in any language) is no evidence.

@@ -32,7 +32,7 @@ for _code, _topic in _RULES["topics"].items():
 _UNIGRAMS = {c: h for c, h in _CUES.items() if " " not in c}
 # Plurals resolve at import ("protests" -> "protest") so scoring is one set intersection.
 _UNIGRAMS.update({f"{c}s": h for c, h in list(_UNIGRAMS.items()) if f"{c}s" not in _UNIGRAMS})
-_BIGRAMS = tuple((c, c.split(" ", 1)[0], h) for c, h in _CUES.items() if " " in c)
+_BIGRAMS = tuple((c, c.split(" ", 1)[0], c.rsplit(" ", 1)[-1], h) for c, h in _CUES.items() if " " in c)
 _HEADLINE_WEIGHT = 3.0
 # A topic is reported when its weighted cue density reaches this (per 100 words)
 # and it is within this share of the best topic.
@@ -54,7 +54,7 @@ _STOP = frozenset(
 
 
 def score_subjects(
-    counts: Mapping[str, int], total: int, headline_words: list[str], text_lower: str = ""
+    counts: Mapping[str, int], total: int, headline_words: list[str], text: str = ""
 ) -> tuple[Subject, ...]:
     """Top-level IPTC Media Topics for a text, best first.
 
@@ -62,7 +62,8 @@ def score_subjects(
         counts: lower-cased word -> occurrences in the body.
         total: number of words in the body.
         headline_words: the headline's lower-cased words (they count three times).
-        text_lower: the lower-cased body, for two-word cues ("interest rates").
+        text: the body, for two-word cues ("interest rates"); lower-cased only when
+            a cue's first word occurs.
 
     >>> [s.code for s in score_subjects({"election": 1, "opposition": 1, "protests": 1}, 5, [])]
     ['medtop:11000000']
@@ -70,10 +71,12 @@ def score_subjects(
     scores: dict[str, float] = {}
     _accumulate(counts, 1.0, scores)
     _accumulate(Counter(headline_words), _HEADLINE_WEIGHT, scores)
-    if text_lower:
-        for phrase, first, hits in _BIGRAMS:
-            if first not in counts:
+    if text:
+        text_lower = ""
+        for phrase, first, last, hits in _BIGRAMS:
+            if first not in counts or last not in counts:
                 continue  # the phrase cannot occur: skip the scan of the text
+            text_lower = text_lower or text.lower()
             n = text_lower.count(phrase)
             if n:
                 for code, cw in hits:
