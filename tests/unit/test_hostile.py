@@ -263,3 +263,18 @@ def test_no_markup_survives() -> None:
         pytest.skip("run with the whole module: this asserts over the payloads the property tests generated")
     assert not MARKUP_FOUND, f"markup survived in {len(MARKUP_FOUND)} of {CHECKED[0]} outputs, e.g.:\n" + \
         "\n".join(MARKUP_FOUND[:8])
+
+
+def test_record_budget_dead_letters_slow_records() -> None:
+    """A record whose processing exceeds record_budget_s goes to the dead-letter topic with code timeout."""
+    base = pipeline()
+    tiny = Pipeline(Settings(record_budget_s=1e-9), boilerplate_store={}, story_store={}, enricher=base.enricher)
+    value = orjson.dumps({"id": 1, "title": "Bridge", "body": "The council met on Tuesday to approve the budget. " * 40})
+    out = tiny.run(RawRecord(value=value, topic="wire.raw", partition=2, offset=9))
+    assert out.role == "dlq", f"expected a dead letter, got {out.role}"
+    assert out.value["error"]["code"] == "timeout" and "budget" in out.value["error"]["message"], out.value["error"]
+    assert out.value["source"]["offset"] == 9 and orjson.loads(out.value["payload"]["value"])["id"] == 1
+    assert not schemas.problems("deadletter.v1", out.value)
+    normal = Pipeline(Settings(), boilerplate_store={}, story_store={}, enricher=base.enricher).run(
+        RawRecord(value=value, topic="wire.raw", partition=2, offset=9))
+    assert normal.role == "enriched", "the same record within the default budget is published"
