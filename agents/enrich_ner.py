@@ -60,6 +60,7 @@ WORD_TABLE = str.maketrans(
 )
 _BOUNDARY_CHARS = frozenset(".!?:;\n\u2013\u2014")
 _SKIP_BACK = " \t\"“”‘'(["
+_APOSTROPHES = ("'", "’")
 _CONNECTOR_GAPS = {" of ": "of", " & ": "&"}
 _PREV_WORDS_RE = re.compile(r"(?:^|[^\w'’])((?:[a-z][\w\-]* ){1,3})$")
 _POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $")
@@ -195,53 +196,34 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     new = tuple.__new__
     prev_end = 0
-    prev_initial = False
     for m in _CAP_RE.finditer(text):
         word = m.group()
-        start, end = m.span()
+        start = m.start()
+        end = m.end()
         possessive = False
-        if len(word) > 2 and word[-1] in "sS" and word[-2] in "'’":
+        # (A word cannot end in "." unless it is a dotted acronym: "Gov." matches as "Gov".)
+        if word[-2:-1] in _APOSTROPHES and word[-1] in "sS" and len(word) > 2:
             word = word[:-2]
             end -= 2
             possessive = True
-        elif word[-1] == "." and word.count(".") == 1:
-            word = word[:-1]  # "Gov." keeps its abbreviation dot out of the name.
-            end -= 1
-        elif len(word) == 1 and text[end : end + 2] == ". " and m.start() > 0 and text[start - 1] == " ":
+        elif len(word) == 1 and text[end : end + 2] == ". " and start > 0 and text[start - 1] == " ":
             word += "."  # an initial: "Donald J. Trump" stays one name
             end += 1
         gap = text[prev_end:start]
-        # Sentence start: only quotes/brackets/spaces between the word and a boundary
-        # (inlined _sentence_start: this loop runs once per capitalised word).
+        # Sentence start: only quotes/brackets/spaces between the word and a boundary.
         stripped = gap.rstrip(_SKIP_BACK)
         if stripped:
             ch = stripped[-1]
             starts = ch in _BOUNDARY_CHARS or (ch == "-" and stripped[-2:-1] == " ")
         else:
             # Right after "U.S." (or at the very start): as if after a full stop, so
-            # "U.S. Agriculture Department" splits into the country and the department.
-            # An initial ("Donald J. Trump") does not end a sentence.
-            starts = prev_end == 0 or (text[prev_end - 1] == "." and not prev_initial)
+            # "U.S. Agriculture Department" splits into the country and the department;
+            # an initial ("J.") does not end a sentence.
+            starts = prev_end == 0 or (text[prev_end - 1] == "." and tokens[-1].text[1:] != ".")
         # tuple.__new__ skips NamedTuple's Python-level constructor.
         append(new(Token, (word, start, end, True, starts, possessive, gap, word.lower())))
-        prev_end = end + (2 if possessive else 0)
-        prev_initial = len(word) == 2 and word[1] == "."
+        prev_end = end + 2 if possessive else end
     return tokens
-
-
-def _sentence_start(gap: str, at_text_start: bool) -> bool:
-    """True when only quotes/brackets/spaces separate the word from a sentence boundary.
-
-    ``gap`` is the text since the previous capitalised word (or since the start).
-    """
-    stripped = gap.rstrip(_SKIP_BACK)
-    if not stripped:
-        return at_text_start
-    ch = stripped[-1]
-    if ch in _BOUNDARY_CHARS:
-        return True
-    # "MOSCOW (Reuters) - President ...": a spaced dash ends the dateline.
-    return ch == "-" and stripped[-2:-1] == " "
 
 
 class Recogniser:
@@ -255,6 +237,7 @@ class Recogniser:
         self.known_lexicon = self.known_whole.union(gazetteer.demonyms)
         self.known_prefix = self.known_whole.union(k for k in gazetteer.cities if " " in k)
         self.title_lasts = frozenset(t.rsplit(" ", 1)[-1] for t in lexicon.titles)
+        self.title_starts = frozenset(t.split(" ", 1)[0] for t in lexicon.titles)
         # A lone capitalised function word ("The", "But") that names nothing: a third of all spans.
         self.never_alone = lexicon.function_words - self.known_lexicon
 
@@ -623,7 +606,10 @@ class _State:
     def _title_split(self, span: list[Token]) -> bool:
         """Split ``[left] Title Name`` into the left part and a person with a role."""
         n = len(span)
+        starts = self.rec.title_starts
         for i in range(n - 1):
+            if span[i].low not in starts:
+                continue  # no title begins with this word: skip the joins
             for k in range(min(_MAX_TITLE_TOKENS, n - 1 - i), 0, -1):
                 title = " ".join(t.low for t in span[i : i + k])
                 if title not in self.lex.titles:
@@ -721,7 +707,7 @@ class _State:
 
     def _classify_plain(self, span: list[Token], role: str | None) -> None:
         lex = self.lex
-        low = _span_text(self.body, span).lower()
+        low = self._low(span)
         first_low = span[0].low
         # A demonym before a name or an org: "Russian Vladimir Putin", "Belarusian KGB".
         if len(span) >= 2 and first_low in self.gaz.demonyms and first_low not in self.gaz.countries:
@@ -737,9 +723,10 @@ class _State:
                     self.add_org(span, word)
                 return
             if (
-                (role is not None or self._followed_by_speech(span) or self._preceded_by_speech(span))
+                low not in self.gaz.cities  # cheap tests first: most single words fail them
+                and low not in self.lowercase_used
+                and (role is not None or self._followed_by_speech(span) or self._preceded_by_speech(span))
                 and self._person_like(span)
-                and low not in self.gaz.cities
             ):
                 self._add_person_resolved(span, role)
                 return
