@@ -51,7 +51,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from agents.dedupe_notices import Notice, read_notice
+from agents.dedupe_notices import Notice, headline_names, names_agree, read_notice
 from agents.dedupe_state import (
     ALIAS,
     BUCKET,
@@ -95,6 +95,9 @@ _EMPTY_FACTS = EMPTY_FACTS
 _MIN_ADDED_WORDS = 6
 """An added paragraph shorter than this (a site's tagline) does not make an update."""
 _MAX_CANDIDATES = 12
+SHORT_BODY_WORDS = 30
+"""Bodies shorter than this ("Qtly div 12 cts vs 12 cts prior. Pay April 10.") read alike for
+many companies; such stories only match when their headlines also name the same subject."""
 _NOTICE_MIN_SIM = 0.15
 """A correction/update found by headline core must still share this much text (kills need none)."""
 
@@ -395,6 +398,7 @@ class _Decision:
         self.x_raw: bytes | None = None
         self.x_checked = False
         self._low16: set[int] | None = None
+        self._names: tuple[int, ...] | None = None
         self._bucket_keys: list[str] = []
         self._headline_key: str | None = None
         self._classes: dict[bytes, tuple[str, _Align | None]] = {}
@@ -413,7 +417,7 @@ class _Decision:
         if x_raw is not None:
             sid, version, _ = decode_exact(x_raw)
             story = dd._story(sid)
-            if story is not None:
+            if story is not None and self._names_agree(story[0]):
                 return self._exact_verdict(sid, story[0], story[1], version)
         # 3./4. Near content and notices.
         cand = self._best_candidate()
@@ -586,6 +590,8 @@ class _Decision:
             if story is None:
                 continue
             rec, raw = story
+            if not self._names_agree(rec):
+                continue
             c_old = containment(rec.samples, rec.n_shingles, self.doc, self.low16())
             jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
             cand = _Cand(sid, rec, raw, jac, c_old, c_new, sid in headline_sids)
@@ -617,6 +623,23 @@ class _Decision:
         if self._headline_key is None:
             self._headline_key = key(HEADLINE, stable_hash("h:" + self.notice.core, 6))
         return self._headline_key
+
+    @property
+    def short(self) -> bool:
+        """Whether the body is too short to identify a story by itself."""
+        return sum(self.doc.para_words) < SHORT_BODY_WORDS
+
+    def names(self) -> tuple[int, ...]:
+        """The headline's distinctive word hashes (computed once)."""
+        if self._names is None:
+            self._names = headline_names(self.notice.core)
+        return self._names
+
+    def _names_agree(self, rec: StoryRec) -> bool:
+        """A short story and its candidate must name the same subject in their headlines."""
+        if not rec.names and not self.short:
+            return True
+        return names_agree(rec.names, self.names())
 
     def low16(self) -> set[int]:
         """Low 16 bits of the article's shingle hashes (computed once, for all candidates)."""
@@ -676,16 +699,18 @@ class _Decision:
 
     def _new_story(self, x_raw: bytes | None) -> Verdict:
         dd = self.dd
-        # A record already under the id can only be one past the window (a live one would
-        # have matched): it is replaced. A content-derived id taken by a live story (an exact
-        # copy whose x key was lost) is salted instead.
-        sid = self.ident_digest if self.ident_digest is not None else stable_hash("c:" + self.doc.fingerprint)
+        # Without a feed uri the id comes from the text and the headline (the same short notice
+        # text about another company is another story). A record already under the id is past
+        # the window or a different story with the same text and headline: the first is
+        # replaced, the second salted around (the id must name one story).
+        seed = "c:" + self.doc.fingerprint + ":" + self.notice.core
+        sid = self.ident_digest if self.ident_digest is not None else stable_hash(seed)
         sk = key(STORY, sid)
         old = dd._get(sk)
         n = 0
         while self.ident_digest is None and old is not None and dd._story(sid) is not None and n < 8:
             n += 1
-            sid = stable_hash(f"c:{self.doc.fingerprint}:{n}")
+            sid = stable_hash(f"{seed}:{n}")
             sk = key(STORY, sid)
             old = dd._get(sk)
         notice = self.notice
@@ -702,6 +727,7 @@ class _Decision:
             samples=self.doc.samples(dd._sample_size),
             paras=self.doc.paras,
             uri=self.item.uri,
+            names=self.names() if self.short else (),
             content_version=1,
         )
         dd._put(sk, rec.encode(), old)
@@ -744,6 +770,7 @@ class _Decision:
             samples=rec.samples if keep_content else self.doc.samples(dd._sample_size),
             paras=rec.paras if keep_content else self.doc.paras,
             uri=rec.uri,
+            names=rec.names if keep_content else (self.names() if self.short else ()),
             content_version=rec.content_version if keep_content else version,
         )
         dd._put(key(STORY, sid), new.encode(), raw)

@@ -15,6 +15,7 @@ story are never read as notices: "QUAKE KILLS TWO" is a headline, not a kill.
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -114,6 +115,35 @@ def _stronger(a: VersionKind | None, b: VersionKind | None) -> VersionKind | Non
     if b is None:
         return a
     return a if _RANK[a] >= _RANK[b] else b
+
+
+# Words that say what kind of notice a headline is, not whom it is about ("X CORP SETS
+# QUARTERLY DIVIDEND"): left out when comparing the headlines of very short stories.
+_GENERIC = frozenset(
+    "a an and the of to in on for at by with from as is are be says said sees set sets raises raised "
+    "hikes cuts omits declares declared votes pays regular quarterly qtly annual div dividend dividends "
+    "payout initial special stock split net shr qtr 1st 2nd 3rd 4th year loss profit results inc corp co "
+    "ltd plc llc group holdings holding company cos unit units".split()
+)
+MAX_NAMES = 8
+
+
+def headline_names(core: str) -> tuple[int, ...]:
+    """16-bit hashes of the headline core's distinctive words (at most MAX_NAMES, sorted).
+
+    >>> headline_names("quaker oats co oat regular dividend") == headline_names("quaker oats oat dividend")
+    True
+    """
+    words = sorted({w for w in core.split() if w not in _GENERIC})
+    return tuple(sorted({zlib.crc32(w.encode("utf-8", "surrogatepass")) & 0xFFFF for w in words}))[:MAX_NAMES]
+
+
+def names_agree(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether two headlines name the same subject: half the smaller name set is shared (or unknown)."""
+    if not a or not b:
+        return True
+    shared = len(set(a).intersection(b))
+    return shared * 2 >= min(len(a), len(b))
 
 
 def read_notice(article: CleanedArticle) -> Notice:

@@ -8,7 +8,7 @@ little-endian structs. Sizes are for the typical story (see the benchmark):
 ====  =========================  ==============================================  =========
 key   meaning                    value                                           bytes
 ====  =========================  ==============================================  =========
-s…    story (12-char key)        :class:`StoryRec` header 26 B, 2 B per sketch   ~120-180
+s…    story (12-char key)        :class:`StoryRec` header 27 B, 2 B per sketch   ~120-180
                                  sample, 4 B per paragraph, 2 B per fact (<= 32),
                                  uri if feed-given
 x…    exact fingerprint (12)     story id 8, version 2, day 2                    24
@@ -39,7 +39,7 @@ BUCKET_CAP = 6
 HEADLINE_CAP = 4
 """Stories remembered per headline core (recurring reports share one)."""
 
-_HEADER = struct.Struct("<HIBBBBIIHHHH")
+_HEADER = struct.Struct("<HIBBBBBIIHHHH")
 _ENTRY = struct.Struct("<8sH")
 _EXACT = struct.Struct("<8sHH")
 _PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
@@ -103,6 +103,8 @@ class StoryRec:
     paras: tuple[int, ...]
     uri: str | None
     """The feed-given uri; None when the uri is derived from the story id."""
+    names: tuple[int, ...] = ()
+    """Headline word hashes, kept only for very short stories (whose bodies say too little)."""
     content_version: int = 0
     """The version whose text the sketch/paragraph/fact fields describe (a kill keeps its
     predecessor's); 0 means ``version``."""
@@ -121,6 +123,7 @@ class StoryRec:
             len(self.samples) // 2,
             len(self.paras),
             len(self.facts),
+            len(self.names),
             self.last_ts & 0xFFFFFFFF,
             max(0, self.versioncreated) & 0xFFFFFFFF,
             min(self.n_shingles, 0xFFFF),
@@ -133,6 +136,7 @@ class StoryRec:
             self.samples,
             struct.pack(f"<{len(self.paras)}I", *self.paras),
             struct.pack(f"<{len(self.facts)}H", *self.facts),
+            struct.pack(f"<{len(self.names)}H", *self.names),
         ]
         if self.uri is not None:
             parts.append(self.uri.encode("utf-8", "surrogatepass"))
@@ -141,7 +145,7 @@ class StoryRec:
     @classmethod
     def decode(cls, raw: bytes) -> StoryRec:
         """Unpack stored bytes."""
-        (version, feed_version, flags, n_samples, n_paras, n_facts, last_ts, vc, n_sh, h16, s16, cv) = (
+        (version, feed_version, flags, n_samples, n_paras, n_facts, n_names, last_ts, vc, n_sh, h16, s16, cv) = (
             _HEADER.unpack_from(raw)
         )
         pos = _HEADER.size
@@ -151,6 +155,8 @@ class StoryRec:
         pos += 4 * n_paras
         facts = struct.unpack_from(f"<{n_facts}H", raw, pos)
         pos += 2 * n_facts
+        names = struct.unpack_from(f"<{n_names}H", raw, pos)
+        pos += 2 * n_names
         uri = raw[pos:].decode("utf-8", "surrogatepass") if flags & _HAS_URI else None
         return cls(
             version=version,
@@ -165,13 +171,14 @@ class StoryRec:
             samples=samples,
             paras=paras,
             uri=uri,
+            names=names,
             content_version=cv,
         )
 
 
 def last_ts_of(raw: bytes) -> int:
     """The ``last_ts`` of an encoded story without decoding the rest (expiry scans)."""
-    return int(_HEADER.unpack_from(raw)[6])
+    return int(_HEADER.unpack_from(raw)[7])
 
 
 def entries(raw: bytes | None) -> list[tuple[bytes, int]]:

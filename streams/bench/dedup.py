@@ -194,6 +194,8 @@ def evaluate_corpus(records: list[dict[str, Any]], settings: DedupSettings) -> d
     groups = [ids for ids in by_body.values() if len(ids) > 1]
     beyond = [(ids[0], other) for ids in groups for other in ids[1:]]
     identical_caught = sum(story[a] == story[b] for a, b in beyond)
+    titles = {r["id"]: r["title"] for r in records}
+    identical_missed = [{"ids": [a, b], "titles": [titles[a], titles[b]]} for a, b in beyond if story[a] != story[b]]
 
     near: list[tuple[int, int, float, float | None]] = []
     with (CORPUS / "near_duplicate_pairs.tsv").open(encoding="utf-8") as fh:
@@ -237,6 +239,7 @@ def evaluate_corpus(records: list[dict[str, Any]], settings: DedupSettings) -> d
         "verdicts": dict(sorted(kinds.items())),
         "identical_copies": len(beyond),
         "identical_caught_pct": round(100 * identical_caught / len(beyond), 2) if beyond else None,
+        "identical_missed": identical_missed,
         "near_pairs_ge_0_9": len(near),
         "near_caught_pct": round(100 * len(near_caught) / len(near), 2) if near else None,
         "near_pairs_within_window": len(near_in_window),
@@ -474,6 +477,14 @@ def _print(r: dict[str, Any]) -> None:
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
+    if c["identical_missed"]:
+        print("identical bodies kept apart:")
+        for m in c["identical_missed"]:
+            print(f"  {m['ids']} {m['titles']}")
+    if c["near_missed"]:
+        print("near pairs >= 0.9 not linked:")
+        for m in c["near_missed"]:
+            print(f"  {m['ids']} jaccard {m['jaccard']} hours apart {m['hours_apart']}")
     if c["recurring_merged_list"]:
         print("wrongly merged recurring reports:")
         for m in c["recurring_merged_list"]:

@@ -376,3 +376,15 @@ def test_short_template_notices_about_other_companies_stay_apart():
     b = dd.decide(article(["Annual div 11 cts vs 10 cts prior", "Pay April 24", "Record March 31"],
                           headline="ANALYSIS AND TECHNOLOGY INC HIKES PAYOUT"))
     assert b.kind == "new" and b.uri != a.uri, b
+
+
+def test_identical_short_notices_about_other_companies_are_different_stories():
+    """A 15-word dividend notice repeated word for word for another company is another story; a resend is not."""
+    dd, _, clock = make()
+    body = ["Qtly div 12 cts vs 12 cts prior", "Pay April 10", "Record March 20"]
+    a = dd.decide(article(body, headline="QUAKER OATS CO <OAT> REGULAR DIVIDEND"))
+    clock.t += 3600
+    b = dd.decide(article(body, headline="UNIBANCORP INC <UBCP> REGULAR DIVIDEND SET"))
+    assert b.kind == "new" and b.uri != a.uri, b
+    again = dd.decide(article(body, headline="QUAKER OATS <OAT> SETS DIVIDEND"))
+    assert again.kind == "duplicate" and again.duplicate_of == (a.uri, 1), again

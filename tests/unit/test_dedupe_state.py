@@ -34,6 +34,7 @@ recs = st.builds(
     samples=st.lists(u16, max_size=32).map(lambda xs: b"".join(x.to_bytes(2, "little") for x in xs)),
     paras=st.lists(st.integers(0, 0xFFFFFFFF), max_size=40).map(tuple),
     uri=st.none() | st.text(max_size=80),
+    names=st.lists(u16, max_size=8).map(tuple),
     content_version=st.integers(1, 0xFFFF),
 )
 
