@@ -262,7 +262,7 @@ class Recogniser:
         words = body.translate(WORD_TABLE).lower().split()
         word_counts = Counter(words)
         # Words the story also writes in lower case ("police") are common words when capitalised.
-        lowercase_used = _LowercaseUsed(word_counts, Counter([t.low for t in tokens]))
+        lowercase_used = _LowercaseUsed(word_counts, tokens)
         state = _State(self, body, tokens, lowercase_used)
         if dateline_country:
             state.context_countries.add(dateline_country)
@@ -286,16 +286,20 @@ class Recogniser:
 class _LowercaseUsed:
     """``word in used``: the lower-cased word also occurs written in lower case."""
 
-    __slots__ = ("_all", "_caps")
+    __slots__ = ("_all", "_caps", "_tokens")
 
-    def __init__(self, all_counts: Counter[str], cap_counts: Counter[str]) -> None:
+    def __init__(self, all_counts: Counter[str], tokens: list[Token]) -> None:
         self._all = all_counts
-        self._caps = cap_counts
+        self._tokens = tokens
+        self._caps: Counter[str] | None = None  # counted on the first question only
 
     def __contains__(self, low: object) -> bool:
         if not isinstance(low, str):
             return False
-        return self._all.get(low, 0) > self._caps.get(low, 0)
+        caps = self._caps
+        if caps is None:
+            caps = self._caps = Counter([t.low for t in self._tokens])
+        return self._all.get(low, 0) > caps.get(low, 0)
 
 
 def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:

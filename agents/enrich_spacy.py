@@ -44,7 +44,7 @@ class SpacyEngine:
         """People, organisations and places from spaCy's entities."""
         base = self.fast.recognise("", byline=byline, dateline_city=dateline_city)
         fast_words = self.fast.recognise(body, byline=(), dateline_city=None)
-        state = _State(self.fast, body, [], _LowercaseUsed(Counter(), Counter()))
+        state = _State(self.fast, body, [], _LowercaseUsed(Counter(), []))
         for ent in self.nlp(body).ents:
             tok = [Token(ent.text, ent.start_char, ent.end_char, True, False, False, " ", ent.text.lower())]
             if ent.label_ == "PERSON":

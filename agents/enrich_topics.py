@@ -15,7 +15,6 @@ Side effects: none.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping
 from importlib import resources
 from operator import itemgetter
@@ -70,7 +69,11 @@ def score_subjects(
     """
     scores: dict[str, float] = {}
     _accumulate(counts, 1.0, scores)
-    _accumulate(Counter(headline_words), _HEADLINE_WEIGHT, scores)
+    if headline_words:
+        heads: dict[str, int] = {}
+        for w in headline_words:  # a handful of words: a plain loop beats Counter's set-up
+            heads[w] = heads.get(w, 0) + 1
+        _accumulate(heads, _HEADLINE_WEIGHT, scores)
     if text:
         text_lower = ""
         for phrase, first, last, hits in _BIGRAMS:
