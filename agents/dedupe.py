@@ -485,7 +485,7 @@ class _Decision:
                 if item_version < rec.feed_version:
                     return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
                 if item_version == rec.feed_version and not status_change:
-                    return self._duplicate(sid, rec, "resend", self._exact_sim(sid))
+                    return self._duplicate(sid, rec, "resend", self._exact_sim(sid), rec.version)
             elif self.vc and rec.versioncreated and self.vc < rec.versioncreated:
                 return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
             exact_version = self._exact_version(sid)

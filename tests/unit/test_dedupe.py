@@ -388,3 +388,13 @@ def test_identical_short_notices_about_other_companies_are_different_stories():
     assert b.kind == "new" and b.uri != a.uri, b
     again = dd.decide(article(body, headline="QUAKER OATS <OAT> SETS DIVIDEND"))
     assert again.kind == "duplicate" and again.duplicate_of == (a.uri, 1), again
+
+
+def test_resent_ninjs_kill_points_at_the_kill_version():
+    """The same ninjs kill sent twice: the second is a resend of the kill version."""
+    dd, _, _ = make()
+    dd.decide(article(LEAD, format="ninjs", uri="urn:k:1", version=1))
+    kill = dd.decide(article(["Withdrawn."], format="ninjs", uri="urn:k:1", version=2, pubstatus="canceled"))
+    again = dd.decide(article(["Withdrawn."], format="ninjs", uri="urn:k:1", version=2, pubstatus="canceled"))
+    assert (kill.kind, kill.version) == ("version", 2), kill
+    assert again.kind == "duplicate" and again.reason == "resend" and again.duplicate_of == ("urn:k:1", 2), again
