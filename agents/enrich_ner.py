@@ -206,7 +206,7 @@ def tokenize(text: str) -> list[Token]:
             word = word[:-2]
             end -= 2
             possessive = True
-        elif len(word) == 1 and text[end : end + 2] == ". " and start > 0 and text[start - 1] == " ":
+        elif end - start == 1 and text[end : end + 2] == ". " and start > 0 and text[start - 1] == " ":
             word += "."  # an initial: "Donald J. Trump" stays one name
             end += 1
         gap = text[prev_end:start]
