@@ -35,8 +35,8 @@ def _entity(entity: Entity) -> dict[str, Any]:
             "count": len(entity.mentions), "relevance": round(min(max(entity.relevance, 0.0), 1.0), 4)}
 
 
-def _place(place: Place) -> dict[str, Any]:
-    return {"name": place.name, "country_code": place.country_code, "geonames_id": place.geonames_id,
+def _place(place: Place, subject: bool = True) -> dict[str, Any]:
+    return {"subject": subject, "name": place.name, "country_code": place.country_code, "geonames_id": place.geonames_id,
             "lat": place.lat, "lon": place.lon, "feature": place.feature,
             "relevance": round(min(max(place.relevance, 0.0), 1.0), 4), "mentions": _mentions(place.mentions)}
 
@@ -137,7 +137,8 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
                      "learned_blocks": art.learned_blocks},
         "entities": {"people": [_entity(p) for p in enr.people],
                      "organisations": [_entity(o) for o in enr.organisations],
-                     "places": [_place(p) for p in enr.places]},
+                     "places": [_place(p) for p in enr.places]
+                     + [_place(p, subject=False) for p in enr.mentioned_places]},
         "located": _place(enr.located) if enr.located else None,
         "primary_country": enr.primary_country,
         "subjects": [{"code": s.code, "name": s.name, "relevance": round(min(max(s.relevance, 0.0), 1.0), 4)}
