@@ -73,7 +73,7 @@ FAMILIES: dict[str, Callable[[int], tuple[bytes, bytes]]] = {
     "regex: url/email-like": lambda n: (_json("http://" + "a." * (n // 2) + " x@" + "b." * (n // 4)),
                                         b"application/json"),
     "whitespace and NBSP": lambda n: (_json(" \u00a0\t" * (n // 3) + "word."), b"application/json"),
-    "zero-width / bidi": lambda n: (_json(("Word\u200b\u202e " * (n // 7))), b"application/json"),
+    "zero-width / bidi": lambda n: (_json("Word\u200b\u202e " * (n // 7)), b"application/json"),
     "HTML entities": lambda n: (_html("<p>" + "&amp;&lt;&#x202e;&nbsp;" * (n // 24) + "</p>"), b"text/html"),
     "ninjs body_html scripts": lambda n: (orjson.dumps({"uri": "urn:x:adv:1", "headline": "Adversarial",
                                                         "body_html": "<p>x</p><script>var a=1;</script>"

@@ -11,7 +11,8 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 SEEDS = [
-    orjson.dumps({"uri": "urn:newsml:example.com:1", "headline": "Bridge reopens", "versioncreated": "2024-06-01T10:00Z",
+    orjson.dumps({"uri": "urn:newsml:example.com:1", "headline": "Bridge reopens",
+                  "versioncreated": "2024-06-01T10:00Z",
                   "body_html": "<p>PARIS (Reuters) - The bridge <b>reopened</b> on Tuesday.</p><script>x()</script>"}),
     orjson.dumps({"id": 7, "title": "Budget", "body": "The council approved the budget.\n\nIt passed 7-2.",
                   "published": "2024-13-45", "source": "desk"}),

@@ -189,13 +189,6 @@ def account(scenario: str, faults: str, settings: Settings, inputs: list[Origin]
     assert not stray, f"outputs answer records that were never fed: {sorted(stray)[:5]}"
     duplicated = sum(len(v) - 1 for v in by_origin.values())
     tally = Tally(scenario, faults, len(inputs), dict(out), len(lost), duplicated, dict(by_origin), lost)
-    import os
-    if os.environ.get("FAULT_DEBUG"):
-        with open(os.environ["FAULT_DEBUG"], "a") as fh:
-            for o, cs in sorted(by_origin.items()):
-                fh.write(f"{scenario} {o} " + " | ".join(
-                    f"{c.topic.rsplit('.', 1)[-1]}@{c.partition}:{c.offset} {c.json().get('reason') or (c.json().get('wirestream') or {}).get('verdict')} {c.json().get('processed_at') or (c.json().get('wirestream') or {}).get('processed_at')}"
-                    for c in cs) + "\n")
     TABLE.append(tally)
     return tally
 

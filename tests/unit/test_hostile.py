@@ -102,7 +102,8 @@ HOSTILE_HTML = [
     "<a href='JaVaScRiPt:alert(1)'>x</a>", "<iframe srcdoc='<script>alert(1)</script>'>", "<!-- <script> -->",
     "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>", "<p style='x:expression(alert(1))'>y</p>",
     "<form action=javascript:alert(1)><input type=submit></form>", "<meta http-equiv=refresh content='0;url=x'>",
-    "&lt;script&gt;alert(1)&lt;/script&gt;", "<![CDATA[<script>x</script>]]>", "<base href=javascript:/>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;", "<![CDATA[<script>x</script>]]>",
+    "<base href=javascript:/>",
 ]
 SENTENCE = st.lists(st.sampled_from(
     "the council said on Tuesday that river traffic would resume after the bridge inspection was completed "
@@ -139,7 +140,9 @@ DATES = st.one_of(
                      "2024-06-01T10:00:00+05:45", "\u0662\u0660\u0662\u0664-01-01", "2024-06-01T10:00:00Z" * 10,
                      "1e308", "NaN", "2024-W01-1"]),
 )
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(max_size=20),
+_SCALARS = (st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False)
+            | st.text(max_size=20))
+JSON = st.recursive(_SCALARS,
                     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children,
                                                                                       max_size=5), max_leaves=25)
 NINJS_KEYS = ["uri", "headline", "headlines", "body_text", "body_html", "bodies", "versioncreated", "firstcreated",
@@ -235,7 +238,7 @@ def test_huge_fields(size: int, unit: str, field: str) -> None:
     """Fields up to 200,000 characters of repeated text, markup or control characters are handled."""
     filler = (unit * (size // len(unit) + 1))[:size]
     obj = {"uri": "urn:newsml:example.com:big", "headline": "Big", "body_text": "The council met on Tuesday."}
-    obj[field] = filler if field != "headline" else filler
+    obj[field] = filler
     check(orjson.dumps(obj))
 
 
@@ -269,7 +272,8 @@ def test_record_budget_dead_letters_slow_records() -> None:
     """A record whose processing exceeds record_budget_s goes to the dead-letter topic with code timeout."""
     base = pipeline()
     tiny = Pipeline(Settings(record_budget_s=1e-9), boilerplate_store={}, story_store={}, enricher=base.enricher)
-    value = orjson.dumps({"id": 1, "title": "Bridge", "body": "The council met on Tuesday to approve the budget. " * 40})
+    body = "The council met on Tuesday to approve the budget. " * 40
+    value = orjson.dumps({"id": 1, "title": "Bridge", "body": body})
     out = tiny.run(RawRecord(value=value, topic="wire.raw", partition=2, offset=9))
     assert out.role == "dlq", f"expected a dead letter, got {out.role}"
     assert out.value["error"]["code"] == "timeout" and "budget" in out.value["error"]["message"], out.value["error"]
