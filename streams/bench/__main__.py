@@ -151,6 +151,12 @@ def markdown(report: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(path: Path, report: dict[str, Any]) -> None:
+    """The JSON results file (indented, stable key order as built)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the selected areas; returns 0 when none failed (missing areas are not failures)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -168,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         for area in args.areas:
             print(f"\n### {area}{' (quick)' if args.quick else ''}", flush=True)
             report["areas"][area] = run_area(area, args.quick)
+            # Written after every area, so an interrupted long run keeps what it measured.
+            write_results(args.out, report)
     finally:
         harness.shutdown()
     if args.profile:
@@ -180,8 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     for area, outcome in report["areas"].items():
         if outcome["status"] != "ok":
             print(f"  {area}: {outcome['status']}: {outcome.get('error', '')[:300]}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+    write_results(args.out, report)
     md_path = args.out.with_suffix(".md")
     md_path.write_text(markdown(report, rows))
     print(f"\nresults: {args.out}  table: {md_path}")
