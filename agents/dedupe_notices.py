@@ -102,10 +102,14 @@ def headline_core(headline: str) -> tuple[str, VersionKind | None]:
         kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
         text = text[m.end() :]
     tail = text.rstrip()[-12:].upper()
-    m = _SUFFIX.search(text) if tail.endswith((")", "]")) or tail.endswith(_SUFFIX_WORDS) else None
-    if m is not None:
-        kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
-        text = text[: m.start()]
+    if tail.endswith((")", "]")) or tail.endswith(_SUFFIX_WORDS):
+        # Searched in the last 40 characters only: a suffix is short, and searching a long
+        # headline from every position would be quadratic on runs of spaces.
+        cut = max(0, len(text) - 40)
+        m = _SUFFIX.search(text, cut)
+        if m is not None:
+            kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
+            text = text[: m.start()]
     return " ".join(_CORE_TOKEN.findall(text.lower())), kind
 
 

@@ -76,9 +76,11 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     ) if w != "_"
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
-# Each word with the sentence-ending punctuation (if any) right before it, skipping spaces,
-# brackets and quotes. Linear: inner separators must be followed by a word character.
-_WORD_CTX = re.compile(r"([.!?:;\"\u201c\u201d]?)[\s(\[\"'\u201c\u2018]*(\w+(?:[.,'\u2019]\w+)*)")
+# Words, and the sentence-ending marks between them as one-character tokens. Each match
+# starts at its own first character and never re-reads separators, so the scan is linear
+# (an earlier "punctuation, then separators, then a word" pattern rescanned runs of quotes
+# or spaces from every position: quadratic). Inner separators must precede a word char.
+_WORD_CTX = re.compile(r"([.!?:;\"\u201c\u201d])|(\w+(?:[.,'\u2019]\w+)*)")
 _ABBREVIATIONS = frozenset(
     "Inc Corp Co Ltd Bros Mr Mrs Ms Dr St Sen Rep Gov Gen Lt Col Jr Sr No Nos Jan Feb Mar Apr Jun Jul Aug "
     "Sep Sept Oct Nov Dec U S".split()
@@ -214,11 +216,18 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     first = True
     cap_fact = _cap_fact
     prev = ""
-    for pre, tok in pairs:
+    pre = ""
+    tokens: list[str] = []
+    for mark, tok in pairs:
+        if mark:
+            if not pre:
+                pre = mark
+            continue
         if pre == "." and ("." in prev or prev in _ABBREVIATIONS):
             # "U.S. Geological", "Corp. said": the full stop ends an abbreviation, not a sentence.
             pre = ""
         prev = tok
+        tokens.append(tok)
         c = tok[0]
         if c.islower():
             skeleton.append(tok)
@@ -235,7 +244,10 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
         else:
             skeleton.append(tok)
         first = False
-    words = " ".join([tok for _, tok in pairs]).lower().split(" ")
+        pre = ""
+    if not tokens:
+        return hash16("") << 16 | EMPTY_FACTS, []
+    words = " ".join(tokens).lower().split(" ")
     skel_words = " ".join(skeleton).lower().split(" ")
     if not _NUMBER_WORDS.keys().isdisjoint(skel_words):
         # Spelled-out numbers are facts too ("two billion" vs "1.5 billion").
