@@ -29,3 +29,25 @@ def test_every_setting_is_documented() -> None:
     config = README[README.index("## Configuration"):README.index("## Operations")]
     missing = [name for name, _kind, _default in env_var_names() if f"`{name}`" not in config]
     assert not missing, f"settings missing from README: {missing}"
+
+
+def test_documented_defaults_match_the_code() -> None:
+    """Single-variable rows show the default the code has (bools and strings as written in env form)."""
+    from streams.settings import Settings, to_env
+
+    defaults = to_env(Settings())
+    config = README[README.index("## Configuration"):README.index("## Operations")]
+    wrong = []
+    for line in config.splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if len(cells) < 3 or not re.fullmatch(r"`WIRESTREAM_[A-Z_]+`", cells[0]):
+            continue
+        name = cells[0].strip("`")
+        if name not in defaults:
+            continue
+        shown = cells[2].strip("`")
+        expected = defaults[name]
+        numeric = re.fullmatch(r"-?\d+(\.\d+)?", expected) and re.fullmatch(r"-?\d+(\.\d+)?", shown)
+        if shown != expected and not (numeric and float(shown) == float(expected)) and not (shown == "empty" and expected == ""):
+            wrong.append(f"{name}: README says {shown!r}, code has {expected!r}")
+    assert not wrong, "\n".join(wrong)
