@@ -49,7 +49,7 @@ from agents.clean_html import HtmlPage
 from agents.clean_html import parse as parse_html
 from agents.clean_rules import Rule
 from agents.clean_rules import match as match_rule
-from agents.clean_text import block_key, normalise, split_blocks
+from agents.clean_text import block_key, normalise, split_blocks, strip_markup
 from agents.errors import CleanError
 from agents.model import CleanedArticle, Dateline, Picture, Removal, WireItem
 from streams.settings import CleanSettings
@@ -240,14 +240,22 @@ def _structure_trusted(blocks: list[_Block]) -> None:
         b.label = "story"
 
 
+def _has_figure(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
 def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
     """Pass 2: decide story vs chrome from the page's shape."""
     n = len(blocks)
     first_story = next((i for i, b in enumerate(blocks) if b.label == "candidate" and b.story_like), None)
     if first_story is None:
-        for b in blocks:
-            if b.label == "candidate":
-                b.label, b.rule = "chrome", "structure.no-story"
+        candidates = [b for b in blocks if b.label == "candidate"]
+        # No prose at all: a results table or statistics item (wire services send many) is kept
+        # as the story when most of what is left carries figures; anything else is chrome.
+        if len(candidates) >= 3 and sum(1 for b in candidates if _has_figure(b.text)) * 2 >= len(candidates):
+            return
+        for b in candidates:
+            b.label, b.rule = "chrome", "structure.no-story"
         return
     # The story starts at the dateline paragraph, or after the head metadata (byline, dates).
     start = first_story
@@ -395,7 +403,7 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
         learned_count = len(hits)
     else:
         learned_count = 0
-    paragraphs = tuple(b.text for b in blocks if b.label == "story")
+    paragraphs = tuple(t for t in (strip_markup(b.text) for b in blocks if b.label == "story") if t)
     if not paragraphs:
         raise CleanError("empty_body", "nothing of the story is left after cleaning")
     removed: list[Removal] = []
@@ -426,9 +434,9 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     credit = item.agency or dl.agency
     return CleanedArticle(
         item=item,
-        headline=normalise(headline or "") or paragraphs[0][:120],
+        headline=strip_markup(normalise(headline or "")) or paragraphs[0][:120],
         paragraphs=paragraphs,
-        byline=tuple(byline),
+        byline=tuple(name for name in (strip_markup(b) for b in byline) if name),
         dateline=dl,
         firstcreated=first,
         versioncreated=updated,

@@ -38,6 +38,35 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
+_TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,2000}>")
+_JS_SCHEME = re.compile(r"(?:java|vb)script\s*:", re.I)
+_RAW_TEXT = ("script", "style")
+
+
+def strip_markup(text: str) -> str:
+    """Remove markup that arrived as text (an escaped ``&lt;script&gt;`` decodes to a tag, a feed
+    headline may carry ``<b>``): script/style bodies, then anything tag-shaped, then
+    ``javascript:`` schemes. Linear: one bounded pattern, ``str.find`` for element bodies.
+
+    >>> strip_markup('Rates <b>held</b><script>alert(1)</script> at javascript:x 2%')
+    'Rates held at x 2%'
+    """
+    if "<" not in text and "script" not in text.lower():
+        return text
+    lowered = text.lower()
+    for name in _RAW_TEXT:
+        start = lowered.find("<" + name)
+        while start != -1:
+            close = lowered.find("</" + name, start)
+            end = lowered.find(">", close) + 1 if close != -1 else len(text)
+            end = end if end > 0 else len(text)
+            text, lowered = text[:start] + " " + text[end:], lowered[:start] + " " + lowered[end:]
+            start = lowered.find("<" + name, start)
+    text = _TAG_LIKE.sub(" ", text)
+    text = _JS_SCHEME.sub("", text)
+    return " ".join(text.split())
+
+
 def block_key(text: str) -> str:
     """A short, case-folded fingerprint of a normalised block.
 
@@ -60,21 +89,33 @@ def split_blocks(text: str) -> list[str]:
         text = _NEWLINES.sub("\n", text)
     blocks: list[str] = []
     group: list[str] = []
+    indented: list[bool] = []
+
+    def emit(lines: list[str]) -> None:
+        joined = _tidy(" ".join(lines))
+        if joined:
+            blocks.append(joined)
 
     def flush() -> None:
         if not group:
             return
         lengths = [len(g) for g in group]
         if len(group) >= 2 and all(_WRAP_MIN <= n <= _WRAP_MAX for n in lengths[:-1]) and lengths[-1] <= _WRAP_MAX:
-            joined = _tidy(" ".join(group))
-            if joined:
-                blocks.append(joined)
+            emit(group)
+        elif _wrapped_with_indents(lengths, indented):
+            # Wire copy (teletype style): lines hard-wrapped at a fixed width, a new paragraph
+            # marked by an indented first line rather than a blank line.
+            start = 0
+            for i in range(1, len(group)):
+                if indented[i]:
+                    emit(group[start:i])
+                    start = i
+            emit(group[start:])
         else:
             for g in group:
-                n = _tidy(g)
-                if n:
-                    blocks.append(n)
+                emit([g])
         group.clear()
+        indented.clear()
 
     for line in text.split("\n"):
         if not line.isprintable():  # every stray character is non-printable (Cc/Cf); most lines skip the regex
@@ -84,5 +125,14 @@ def split_blocks(text: str) -> list[str]:
             flush()
         else:
             group.append(stripped)
+            indented.append(line[:1] in (" ", "\t"))
     flush()
     return blocks
+
+
+def _wrapped_with_indents(lengths: list[int], indented: list[bool]) -> bool:
+    """A group of fixed-width lines whose paragraphs start with an indent (no line longer than the wrap)."""
+    if len(lengths) < 3 or max(lengths) > _WRAP_MAX or not any(indented[1:]):
+        return False
+    in_width = sum(1 for n in lengths if _WRAP_MIN <= n)
+    return in_width * 2 >= len(lengths)
