@@ -250,9 +250,19 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
     first_story = next((i for i, b in enumerate(blocks) if b.label == "candidate" and b.story_like), None)
     if first_story is None:
         candidates = [b for b in blocks if b.label == "candidate"]
-        # No prose at all: a results table or statistics item (wire services send many) is kept
-        # as the story when most of what is left carries figures; anything else is chrome.
-        if len(candidates) >= 3 and sum(1 for b in candidates if _has_figure(b.text)) * 2 >= len(candidates):
+        # No prose at all: a results table, dividend notice or statistics item (wire services send
+        # many) is kept as the story when most of what is left carries figures, or when nothing on
+        # the page was recognised as chrome; anything else is chrome.
+        figures = sum(1 for b in candidates if _has_figure(b.text))
+        untouched = len(candidates) == len(blocks)
+        if len(candidates) >= 2 and (figures * 2 >= len(candidates) or (untouched and figures)):
+            head = candidates[0]
+            if found.headline is None and head.words <= 30 and head.text[-1] not in ".:":
+                found.headline = head.text
+                head.label, head.rule = "meta", "headline"
+            for b in candidates:
+                if b.label == "candidate":
+                    b.label = "story"
             return
         for b in candidates:
             b.label, b.rule = "chrome", "structure.no-story"

@@ -38,7 +38,19 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-_TAG_LIKE = re.compile(r"<\s*/?\s*[A-Za-z!][^<>]{0,2000}>")
+_HTML_NAMES = (
+    "a|abbr|article|aside|audio|b|base|blink|blockquote|body|br|button|canvas|center|code|del|details|div|em|embed|"
+    "figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|"
+    "link|main|mark|marquee|math|meta|nav|noscript|object|ol|option|p|picture|pre|q|s|script|section|select|small|"
+    "source|span|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|th|thead|time|title|tr|u|ul|video")
+# Known element names only: wire copy writes tickers in angle brackets ("COBANCO INC <CBCO>").
+_TAG_LIKE = re.compile(r"<\s*/?\s*(?:" + _HTML_NAMES + r"|!--|!doctype)(?=[\s/>])[^<>]{0,2000}>", re.I)
+_BARE_UPPER = re.compile(r"<[A-Z]{1,6}>")
+
+
+def _drop_tag(match: re.Match[str]) -> str:
+    # "<A>" or "<SPAN>" with no attributes reads as a ticker symbol, not markup.
+    return match.group(0) if _BARE_UPPER.fullmatch(match.group(0)) else " "
 _JS_SCHEME = re.compile(r"(?:java|vb)script\s*:", re.I)
 _RAW_TEXT = ("script", "style")
 
@@ -50,6 +62,8 @@ def strip_markup(text: str) -> str:
 
     >>> strip_markup('Rates <b>held</b><script>alert(1)</script> at javascript:x 2%')
     'Rates held at x 2%'
+    >>> strip_markup('COBANCO INC <CBCO> and <A> rose; <img src=x onerror=alert(1)>')
+    'COBANCO INC <CBCO> and <A> rose;'
     """
     if "<" not in text and "script" not in text.lower():
         return text
@@ -62,7 +76,7 @@ def strip_markup(text: str) -> str:
             end = end if end > 0 else len(text)
             text, lowered = text[:start] + " " + text[end:], lowered[:start] + " " + lowered[end:]
             start = lowered.find("<" + name, start)
-    text = _TAG_LIKE.sub(" ", text)
+    text = _TAG_LIKE.sub(_drop_tag, text)
     text = _JS_SCHEME.sub("", text)
     return " ".join(text.split())
 
@@ -75,6 +89,9 @@ def block_key(text: str) -> str:
     be learned as chrome.
     """
     return blake2b(text.casefold().encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+_SENTENCE_STOPS = frozenset(".!?:;\"'”’)»")
 
 
 def split_blocks(text: str) -> list[str]:
@@ -112,8 +129,16 @@ def split_blocks(text: str) -> list[str]:
                     start = i
             emit(group[start:])
         else:
-            for g in group:
-                emit([g])
+            # One paragraph per line (scraped pages), except that a line which stops mid-sentence
+            # and is followed by one starting in lower case was hard-wrapped: join those.
+            current = [group[0]]
+            for prev, line, indent in zip(group, group[1:], indented[1:], strict=False):
+                if not indent and line[:1].islower() and prev[-1:] not in _SENTENCE_STOPS:
+                    current.append(line)
+                else:
+                    emit(current)
+                    current = [line]
+            emit(current)
         group.clear()
         indented.clear()
 
