@@ -67,11 +67,13 @@ def ingest(record: RawRecord, limits: IngestLimits) -> WireItem:
     text = text.removeprefix(_BOM)
     if kind == "json":
         return _from_json(text, record, limits)
-    if len(text) > limits.max_field_chars:
+    fmt: InputFormat = "html" if kind == "html" else "text"
+    # HTML pages are mostly markup (real news pages reach 1 MB with scripts): only the payload
+    # limit applies to them; the field limit bounds text.
+    if fmt == "text" and len(text) > limits.max_field_chars:
         raise InputError("field_too_long", f"page of {len(text)} chars > limit {limits.max_field_chars}")
     source = _source_from_headers(record)
     url = record.header("url") or record.header("x-url")
-    fmt: InputFormat = "html" if kind == "html" else "text"
     return WireItem(
         format=fmt,
         source=source,
@@ -192,8 +194,8 @@ def _ninjs_bodies(obj: dict[str, Any], limits: IngestLimits) -> tuple[str | None
     for body in bodies or ():
         if not isinstance(body, dict) or not isinstance(body.get("value"), str):
             raise InputError("invalid_field", "each ninjs body must be an object with a string 'value'")
-        _check_len("bodies.value", body["value"], limits)
         ctype = str(body.get("contenttype") or body.get("role") or "").lower()
+        _check_len("bodies.value", body["value"], limits, markup="html" in ctype)
         if "html" in ctype:
             html = html or body["value"]
         else:
@@ -213,19 +215,23 @@ def _first_value(seq: Any, name: str, limits: IngestLimits) -> str | None:
     return None
 
 
+_MARKUP_FIELDS = frozenset({"html", "body_html"})
+
+
 def _str_field(obj: dict[str, Any], name: str, limits: IngestLimits) -> str | None:
     value = obj.get(name)
     if value is None:
         return None
     if not isinstance(value, str):
         raise InputError("invalid_field", f"field '{name}' must be a string, got {type(value).__name__}")
-    _check_len(name, value, limits)
+    _check_len(name, value, limits, markup=name in _MARKUP_FIELDS)
     return _clean_str(value)
 
 
-def _check_len(name: str, value: str, limits: IngestLimits) -> None:
-    if len(value) > limits.max_field_chars:
-        raise InputError("field_too_long", f"field '{name}' has {len(value)} chars > limit {limits.max_field_chars}")
+def _check_len(name: str, value: str, limits: IngestLimits, *, markup: bool = False) -> None:
+    limit = limits.max_payload_bytes if markup else limits.max_field_chars
+    if len(value) > limit:
+        raise InputError("field_too_long", f"field '{name}' has {len(value)} chars > limit {limit}")
 
 
 def _clean_str(value: str | None) -> str | None:

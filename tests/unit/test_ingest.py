@@ -106,3 +106,14 @@ def test_control_characters_are_stripped_from_fields() -> None:
     """NUL and other C0 controls never reach metadata fields."""
     item = ingest(rec(json.dumps({"uri": "u", "headline": "Hea\u0000d\u0007line", "body_text": "b"})), LIMITS)
     assert item.headline == "Headline"
+
+
+def test_large_html_pages_are_limited_by_payload_size_not_field_length() -> None:
+    """A 6,000-char HTML page passes a 5,000-char field limit (markup is not text); plain text does not."""
+    page = "<html><body><script>" + "x" * 6000 + "</script><p>Story.</p></body></html>"
+    assert ingest(rec(page, content_type="text/html"), LIMITS).format == "html"
+    with pytest.raises(InputError) as err:
+        ingest(rec("y " * 3000, content_type="text/plain"), LIMITS)
+    assert err.value.code == "field_too_long"
+    body = json.dumps({"uri": "u", "headline": "h", "body_html": page})
+    assert ingest(rec(body), LIMITS).body_html == page
