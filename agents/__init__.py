@@ -1,0 +1,1 @@
+"""wirestream stages: pure, Kafka-free functions (ingest, clean, dedupe, enrich, publish) and the pipeline chaining them."""

@@ -81,7 +81,7 @@ class Enricher:
         recogniser = Recogniser(gaz, Lexicon.load())
         spacy_engine = None
         if settings.engine == "spacy":
-            from agents.enrich_spacy import SpacyEngine  # noqa: PLC0415 - optional heavy dependency
+            from agents.enrich_spacy import SpacyEngine
 
             spacy_engine = SpacyEngine(settings.spacy_model, recogniser)
         return cls(

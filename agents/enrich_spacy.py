@@ -27,7 +27,7 @@ class SpacyEngine:
 
     def __init__(self, model: str, fallback: Recogniser) -> None:
         try:
-            import spacy  # noqa: PLC0415 - optional dependency, imported only when selected
+            import spacy
         except ImportError as exc:
             raise EngineUnavailable("engine 'spacy' selected but spaCy is not installed: pip install spacy") from exc
         try:

@@ -14,12 +14,11 @@ tables in the worker, dicts offline).
 from __future__ import annotations
 
 import time
-
-import schemas
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import schemas
 from agents.boilerplate import LearnedBoilerplate
 from agents.clean import clean
 from agents.dedupe import Deduper
@@ -79,7 +78,7 @@ class Pipeline:
             return Ingested(ingest(record, self.limits), origin)
         except WirestreamError as exc:
             return self.checked(dead_letter(origin, exc, self.now_iso()))
-        except Exception as exc:  # noqa: BLE001 - a bug must become data, not stop the partition
+        except Exception as exc:  # a bug must become data, not stop the partition
             return self.checked(dead_letter(origin, _internal("ingest", exc), self.now_iso()))
         finally:
             self.timings.ingest = time.perf_counter() - started
@@ -100,7 +99,7 @@ class Pipeline:
             self.timings.enrich = time.perf_counter() - cleaned_at
         except WirestreamError as exc:
             return self.checked(dead_letter(origin, exc, self.now_iso()))
-        except Exception as exc:  # noqa: BLE001 - a bug must become data, not stop the partition
+        except Exception as exc:  # a bug must become data, not stop the partition
             return self.checked(dead_letter(origin, _internal(stage, exc), self.now_iso()))
         spent = time.perf_counter() - started + self.timings.ingest
         if spent > self.settings.record_budget_s:
@@ -133,7 +132,7 @@ class Pipeline:
             return self.checked(enriched(prepared, verdict, now))
         except WirestreamError as exc:
             return self.checked(dead_letter(prepared.origin, exc, self.now_iso()))
-        except Exception as exc:  # noqa: BLE001 - a bug must become data, not stop the partition
+        except Exception as exc:  # a bug must become data, not stop the partition
             return self.checked(dead_letter(prepared.origin, _internal("dedupe", exc), self.now_iso()))
         finally:
             self.timings.dedupe = time.perf_counter() - started
@@ -145,7 +144,8 @@ class Pipeline:
 
     def checked(self, output: Output) -> Output:
         """Enforce the contract at the boundary: a message that breaks its schema is a bug,
-        published as an ``internal`` dead letter instead of reaching consumers."""
+        published as an ``internal`` dead letter instead of reaching consumers.
+        """
         if not self.settings.validate_output:
             return output
         schema = _SCHEMA_OF[output.role]

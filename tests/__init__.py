@@ -1,0 +1,1 @@
+"""wirestream tests: unit, golden, integration (real broker), e2e (CLI, demo, browser)."""

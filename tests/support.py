@@ -132,7 +132,7 @@ class WorkerProcess:
     def get(self, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
         """GET a path on the worker's web server: (status, body)."""
         try:
-            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as resp:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(self.base_url + path, timeout=timeout) as resp:
                 return resp.status, resp.read()
         except urllib.error.HTTPError as err:
             return err.code, err.read()

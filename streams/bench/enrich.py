@@ -122,10 +122,10 @@ class _Scores:
 
 def _load_spacy() -> tuple[Any, str | None]:
     try:
-        import spacy  # noqa: PLC0415 - optional baseline
+        import spacy
     except ImportError:
         return None, "spaCy not installed (pip install -e .[bench])"
-    from streams.bench.glued import SPACY_MODELS  # noqa: PLC0415 - one list of accepted model packages
+    from streams.bench.glued import SPACY_MODELS
 
     for name in SPACY_MODELS:
         try:

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from stories import STORIES  # noqa: E402
+from stories import STORIES
 
 HERE = Path(__file__).parent
 E = html.escape
