@@ -171,14 +171,16 @@ def _picture(index: int, caption: str, credit: str | None, file_photo: bool, sto
 
 def duplicate(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
     """The duplicates-topic notice for an input that adds nothing to a known version."""
-    assert verdict.duplicate_of is not None, "a duplicate verdict names what it duplicates"
+    if verdict.duplicate_of is None:
+        raise ValueError("a duplicate verdict must name the version it duplicates")
     of_uri, of_version = verdict.duplicate_of
     item = prepared.article.item
-    msg = {
+    reason = verdict.reason or "exact"
+    msg: dict[str, Any] = {
         "schema": "wirestream.duplicate.v1",
         "uri": of_uri,
         "duplicate_of": {"uri": of_uri, "version": str(of_version)},
-        "reason": verdict.reason or "exact",
+        "reason": reason,
         "similarity": round(min(max(verdict.similarity if verdict.similarity is not None else 1.0, 0.0), 1.0), 4),
         "headline": prepared.article.headline,
         "source": source_of(prepared.origin, prepared),
@@ -187,7 +189,7 @@ def duplicate(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "fingerprint": verdict.fingerprint,
         "processed_at": now_iso,
     }
-    return Output(role="duplicates", key=of_uri, value=msg, verdict="duplicate", reason=msg["reason"],
+    return Output(role="duplicates", key=of_uri, value=msg, verdict="duplicate", reason=reason,
                   headers=_headers("duplicate.v1", prepared.origin), origin=prepared.origin)
 
 
