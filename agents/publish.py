@@ -24,6 +24,8 @@ ENRICHED_SCHEMA_URI = "https://wirestream.dev/schemas/enriched.v1.json"
 _GEONAMES = "http://sws.geonames.org/{}/"
 _MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/{}"
 _MAX_ERROR_MESSAGE = 2000
+REMOVED_TEXT_CHARS = 300
+"""Removed blocks are published cut to this many characters (the worker's hop 3 gets them cut already)."""
 
 
 def _mentions(mentions: tuple[Mention, ...]) -> list[dict[str, Any]]:
@@ -133,7 +135,7 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "dateline": {"city": art.dateline.city, "agency": art.dateline.agency, "raw": art.dateline.raw},
         "contributors": list(art.contributors),
         "credit": art.credit,
-        "cleaning": {"removed": [{"rule": r.rule, "text": r.text[:300]} for r in art.removed],
+        "cleaning": {"removed": [{"rule": r.rule, "text": r.text[:REMOVED_TEXT_CHARS]} for r in art.removed],
                      "learned_blocks": art.learned_blocks},
         "entities": {"people": [_entity(p) for p in enr.people],
                      "organisations": [_entity(o) for o in enr.organisations],

@@ -47,4 +47,7 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = build_runtime(settings)
     worker = faust.Worker(runtime.app, loglevel=loglevel, quiet=True)
+    # Faust's terminal spinner sets the root logger to DEBUG (to spin on every record): every
+    # aiokafka/faust debug call per message would then build a LogRecord. No spinner, no cost.
+    worker.spinner = None
     worker.execute_from_commandline()

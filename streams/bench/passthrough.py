@@ -69,6 +69,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     worker = faust.Worker(build_app(settings), loglevel="WARNING", quiet=True)
+    worker.spinner = None  # as the real worker (streams/worker.py): no DEBUG-level root logger
     worker.execute_from_commandline()
 
 
