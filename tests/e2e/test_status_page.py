@@ -21,6 +21,7 @@ import pytest
 
 from streams.settings import Settings
 from streams.status import RECENT_STORIES
+from agents.clean_text import strip_markup
 from tests.integration.ops_feed import HOSTILE_HEADLINE, feed
 from tests.integration.test_prometheus import ensure_debian_package
 from tests.support import REPO, WorkerProcess, create_topics, produce
@@ -117,10 +118,13 @@ def test_status_page_shows_fed_stories_and_charts(fed_worker: tuple[WorkerProces
     dom = _Dom()
     dom.feed(dumped.stdout)
 
-    expected = [str(a["title"]) for a in fresh][-RECENT_STORIES:]
+    # The page shows headlines as published: cleaning already strips markup that arrives as text, so the
+    # hostile headline reaches the page as 'Harbour & "quotes" 1 < 2 > 0', which must still render as text.
+    expected = [strip_markup(str(a["title"])) for a in fresh][-RECENT_STORIES:]
     missing = [h for h in expected if h not in dom.headlines]
     assert not missing, f"headlines not on the page: {missing[:5]} (page shows {dom.headlines[:5]}...)"
-    assert HOSTILE_HEADLINE in dom.headlines, "the hostile headline is shown, as text"
+    assert strip_markup(HOSTILE_HEADLINE) in dom.headlines, "the hostile headline is shown, as text"
+    assert "1 < 2 > 0" in strip_markup(HOSTILE_HEADLINE), "the page must be given text with < and > to escape"
     assert dom.count("img") == 0, "a headline's <img> became an element"
     assert dom.count("script") == 2, "a headline's <script> became an element"
     assert "new" in dom.verdicts, dom.verdicts

@@ -19,7 +19,7 @@ _PLACES = ("Oslo", "Lyon", "Porto", "Gdansk", "Leeds", "Graz", "Turku", "Bilbao"
 _WORDS = ("officials", "residents", "budget", "weather", "report", "agreement", "project", "survey", "union",
           "minister", "season", "traffic", "energy", "price", "water", "housing", "police", "court", "vote", "plan")
 
-HOSTILE_HEADLINE = '<img src=x onerror="alert(1)"><script>alert(2)</script> Harbour & "quotes"'
+HOSTILE_HEADLINE = '<img src=x onerror="alert(1)"><script>alert(2)</script> Harbour & "quotes" 1 < 2 > 0'
 
 Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
 
