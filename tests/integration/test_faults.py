@@ -300,7 +300,10 @@ def test_sigkill_worker_mid_feed(bootstrap: str, tmp_path: Path, workers: list[W
                                        f"{[(o, tally.roles(o)) for o, v in tally.by_origin.items() if len(v) > 1][:5]}")
     else:
         again = [o for o, v in tally.by_origin.items() if len(v) > 1]
-        assert all(tally.roles(o)[1:] == ["duplicates"] * (len(tally.roles(o)) - 1) for o in again), \
+        # Outputs are read from three topics, so their order says nothing: what matters is that an input
+        # answered several times has at most one answer on wire.enriched and the rest on wire.duplicates.
+        assert all(tally.roles(o).count("enriched") <= 1
+                   and all(r in ("enriched", "duplicates") for r in tally.roles(o)) for o in again), \
             f"re-processed inputs must come out as duplicate notices: {[(o, tally.roles(o)) for o in again][:5]}"
 
 
