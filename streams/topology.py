@@ -49,6 +49,12 @@ from streams.topics import TopicPlan
 log = logging.getLogger(__name__)
 
 TICK_KEY = b"__wirestream_tick__"
+# A worker sends several records per article (three hops, table changelogs); with no linger each
+# went out as its own produce request, and py-spy put the socket writes at ~21% of the worker's
+# CPU. 1 ms gathers what one event loop pass produces into fewer requests (measured: +6-12%
+# articles per CPU-second; p99 at 20 articles/s stays ~25 ms). Ordering is unchanged: hop 3
+# still hands its state to the client before its output.
+PRODUCER_LINGER_S = 0.001
 EXPIRE_EVERY_S = 60.0
 Observer = Callable[[Output, str], None]
 
@@ -104,6 +110,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
         topic_disable_leader=True,
         processing_guarantee=settings.processing_guarantee,
         producer_acks=-1,
+        producer_linger=PRODUCER_LINGER_S,
         key_serializer="raw",
         value_serializer="raw",
         web_host=settings.web_host,
