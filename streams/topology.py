@@ -227,7 +227,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
                 await _supersede(runtime, output.key or "", output, publish)
             await publish(output)
 
-    @app.timer(interval=1.0)
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
     async def tick() -> None:
         # Timers run outside any partition's event; ticks make releases and expiry
         # happen inside the decide agent, where table writes belong to partition 0.
