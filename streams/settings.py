@@ -124,6 +124,8 @@ class Settings:
     validate_output: bool = True
     """Validate every published message against its JSON Schema (the contract boundary)."""
     max_redrive_retries: int = 3
+    session_timeout_s: float = 20.0
+    """How long the group waits for a silent worker before moving its partitions (and tables) to the others."""
     fault_injection: bool = False
     """Tests only: honour the ``wirestream-fault`` header (``raise``: hop 2 raises). Never enable in production."""
     topics: TopicSettings = field(default_factory=TopicSettings)

@@ -109,6 +109,10 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
         topic_allow_declare=True,
         topic_disable_leader=True,
         processing_guarantee=settings.processing_guarantee,
+        # Faust waits 60 s by default before a killed worker's partitions move; a wire desk wants
+        # failover in seconds. Rebalance timeout follows, so a join never waits for the dead member longer.
+        broker_session_timeout=settings.session_timeout_s,
+        broker_rebalance_timeout=settings.session_timeout_s,
         producer_acks=-1,
         producer_linger=PRODUCER_LINGER_S,
         key_serializer="raw",
