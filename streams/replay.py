@@ -217,35 +217,30 @@ class Console:
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None,
          console: Console | None = None) -> int:
     """``wirestream replay``: returns the exit code (0 ok, 1 partial, 2 failure/usage, 130 interrupted)."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    environ = dict(os.environ if env is None else env)
-    con = console or Console.system()
-    try:
-        settings = Settings.from_env(settings_env(environ))
-        options = parse_replay_args(args, environ, settings)
-    except (UsageError, SettingsError) as exc:
-        con.say(f"wirestream replay: {exc} (see --help)")
-        return EXIT_FAILED
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
-    return _run_async(run_replay(options, settings, con, args), con)
+    return _entry("replay", parse_replay_args, run_replay, argv, env, console)
 
 
 def dump_main(argv: list[str] | None = None, env: Mapping[str, str] | None = None,
               console: Console | None = None) -> int:
     """``wirestream dump``: returns the exit code (0 ok, 1 gave up early, 2 failure/usage, 130 interrupted)."""
+    return _entry("dump", parse_dump_args, run_dump, argv, env, console)
+
+
+def _entry(command: str, parse: Callable[..., Any], run: Callable[..., Any], argv: list[str] | None,
+           env: Mapping[str, str] | None, console: Console | None) -> int:
+    # The one place the tools read os.environ: settings and options are parsed once, here.
     args = list(sys.argv[1:] if argv is None else argv)
     environ = dict(os.environ if env is None else env)
     con = console or Console.system()
     try:
         settings = Settings.from_env(settings_env(environ))
-        options = parse_dump_args(args, environ, settings)
+        options = parse(args, environ, settings)
     except (UsageError, SettingsError) as exc:
-        con.say(f"wirestream dump: {exc} (see --help)")
+        con.say(f"wirestream {command}: {exc} (see --help)")
         return EXIT_FAILED
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    return _run_async(run_dump(options, settings, con, args), con)
+    return _run_async(run(options, settings, con, args), con)
 
 
 def _run_async(coro: Any, con: Console) -> int:
