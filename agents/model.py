@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-InputFormat = Literal["ninjs", "generic", "text", "html"]
+InputFormat = Literal["ninjs", "generic", "text", "html", "newsml-g2", "newsml", "nitf"]
 PubStatus = Literal["usable", "withheld", "canceled"]
 
 
@@ -36,6 +36,16 @@ class RawRecord:
             if hname.lower() == wanted:
                 return hvalue.decode("utf-8", "replace")
         return None
+
+
+@dataclass(frozen=True)
+class FeedSubject:
+    """A subject code the feed assigned: ``uri`` (or qcode expanded to a URI) and ``name``."""
+
+    name: str | None = None
+    uri: str | None = None
+    code: str | None = None
+    """The qcode as given (``medtop:11000000``, ``subj:11000000``), if the feed gave one."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,15 @@ class WireItem:
     """Feed-given kill/correction/update markers (e.g. ninjs ``signals``, ednote text)."""
     received_ms: int | None = None
     """The Kafka record timestamp, used as a fallback time."""
+    subjects: tuple[FeedSubject, ...] = ()
+    """Subjects the feed itself assigned (ninjs ``subjects``, NewsML-G2 ``subject``, NITF ``tobject``)."""
+    credit: str | None = None
+    """The feed's credit line (ninjs ``copyrightnotice``/NewsML-G2 ``creditline``), if any."""
+    ednote: str | None = None
+    """The editor's note (ninjs ``ednote``, NewsML-G2 ``edNote``): kill and correction notices live here."""
+    part: int | None = None
+    """Index (1-based) of this story among several text items of one input record (a NewsML-G2
+    ``newsMessage`` or package); None for single-story records."""
 
 
 @dataclass(frozen=True)
