@@ -22,6 +22,9 @@ from referencing import Registry, Resource
 
 SCHEMA_NAMES = ("enriched.v1", "duplicate.v1", "deadletter.v1", "raw-input.v1", "archive-record.v1")
 BASE_URI = "https://wirestream.dev/schemas/"
+OFFICIAL_NINJS = "ninjs-2.2"
+"""IPTC's own ninjs 2.2 schema (vendored verbatim), validated through the same registry as ours."""
+_VENDORED = {OFFICIAL_NINJS: "vendor/ninjs-schema_2.2.json", "geojson": "vendor/GeoJSON-schema.json"}
 
 
 class ContractError(ValueError):
@@ -29,8 +32,8 @@ class ContractError(ValueError):
 
 
 def load(name: str) -> dict[str, Any]:
-    """The parsed JSON Schema called ``name`` (for example ``enriched.v1``)."""
-    return _load_file(f"{name}.json")
+    """The parsed JSON Schema called ``name`` (for example ``enriched.v1``, or :data:`OFFICIAL_NINJS`)."""
+    return _load_file(_VENDORED.get(name, f"{name}.json"))
 
 
 @functools.cache
@@ -39,12 +42,14 @@ def _load_file(filename: str) -> dict[str, Any]:
     return data
 
 
+def _all_docs() -> list[dict[str, Any]]:
+    return [load(n) for n in SCHEMA_NAMES] + [_load_file(f) for f in _VENDORED.values()]
+
+
 @functools.cache
 def _registry() -> Registry:
-    docs = [_load_file(f"{n}.json") for n in SCHEMA_NAMES]
-    docs += [_load_file("vendor/ninjs-schema_2.2.json"), _load_file("vendor/GeoJSON-schema.json")]
     pairs = []
-    for doc in docs:
+    for doc in _all_docs():
         uri = doc["$id"].rstrip("#")
         pairs.append((uri, Resource.from_contents(doc)))
         pairs.append((uri + "#", Resource.from_contents(doc)))
@@ -54,9 +59,7 @@ def _registry() -> Registry:
 
 @functools.cache
 def _fast_validator(name: str) -> Any:
-    docs = [_load_file(f"{n}.json") for n in SCHEMA_NAMES]
-    docs += [_load_file("vendor/ninjs-schema_2.2.json"), _load_file("vendor/GeoJSON-schema.json")]
-    registry = jsonschema_rs.Registry([(doc["$id"].rstrip("#"), doc) for doc in docs])
+    registry = jsonschema_rs.Registry([(doc["$id"].rstrip("#"), doc) for doc in _all_docs()])
     return jsonschema_rs.validator_for(load(name), registry=registry, offline=True)
 
 
