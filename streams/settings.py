@@ -46,6 +46,8 @@ class TopicSettings:
     enriched: str = "wire.enriched"
     duplicates: str = "wire.duplicates"
     dlq: str = "wire.dlq"
+    stories: str = "wire.stories"
+    """Compacted latest-story view: every enriched message again, keyed by uri (not a fourth outcome)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class CleanSettings:
     """Bound on remembered block fingerprints per source (oldest evicted first)."""
     learn_min_chars: int = 20
     """Shorter blocks are not learned (too generic to be evidence)."""
+    learn_cache_sources: int = 256
+    """Sources whose learned state stays decoded in memory (~125 KB each at 500 blocks)."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@
       │  hop 3  agent "decide"      -> Pipeline.decide: dedupe + publish
       │         table "stories" (dedup state), table "embargo" (held items)
       ├──────────────────────────────► wire.enriched           (enriched.v1, key=uri)
+      │                                  + wire.stories          (the same record; compacted latest-story view)
       ├──────────────────────────────► wire.duplicates         (duplicate.v1, key=uri)
       └──────────────────────────────► wire.dlq                (deadletter.v1)
 
@@ -30,8 +31,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import faust
@@ -132,6 +133,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     bysource = topic(plan.bysource, plan.partitions)
     dedupe = topic(plan.dedupe, 1)
     outputs = {role: topic(plan.output_topic(role), plan.partitions) for role in ("enriched", "duplicates", "dlq")}
+    latest = topic(plan.stories, plan.partitions)
 
     def table(name: str, partitions: int) -> Any:
         # App-level raw serializers; key_type=str makes Faust decode keys back to str on recovery.
@@ -161,10 +163,17 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
 
     async def publish(output: Output) -> None:
         name = plan.output_topic(output.role)
+        key = output.key.encode() if output.key is not None else None
+        value = codec.encode_message(output.value)
         # Counts errors, and retries the retriable ones (wirestream_producer_retries_total).
-        await metrics.send_retrying(name, lambda: send(
-            outputs[output.role], output.key.encode() if output.key is not None else None,
-            codec.encode_message(output.value), list(output.headers)))
+        await metrics.send_retrying(name, lambda: send(outputs[output.role], key, value, list(output.headers)))
+        if output.role == "enriched":
+            # The latest-story view: the same record again, through the same send (in exactly_once,
+            # the same transaction). Hop 3 is one partition publishing in order and versions only
+            # increase per uri, so the last record per key, which compaction keeps, is the latest
+            # version. A derived view, not an outcome: counted as produced, never as a verdict.
+            await metrics.send_retrying(plan.stories, lambda: send(latest, key, value, list(output.headers)))
+            metrics.records_produced.labels(plan.stories).inc()
         metrics.count_output(output, name)
         source_ms = _source_ms(output)
         if source_ms:
