@@ -46,6 +46,16 @@ How a decision is made, in order:
 4. **Notices** (``agents/dedupe_notices.py``) link by uri, else by headline core
    plus content similarity; a kill needs only the headline core.
 
+Every verdict explains itself (``Verdict.rules``, ``supersedes``, ``notice``,
+``out_of_order``; published as ``lineage``): the rules named by the constants
+below fired, in the order applied, with their figures, then the look-alikes kept
+apart on the way (``recurring_report_guard``, ``headline_names_guard``, naming
+the other story). Out of order: a late older version (lower feed version, earlier
+``versioncreated``, an older exact text, or the shorter original of a story first
+seen as its own ``UPDATE``) is a ``stale`` duplicate, never republished; a version
+that skips ahead (feed version 3 after 1, a notice about a story not yet seen,
+a uri first seen above version 1) is published; both are flagged.
+
 Measured by ``python -m streams.bench.dedup`` (see its docstring): Reuters-21578
 identical bodies and near pairs, recurring reports, the labelled set
 ``tests/golden/dedup/``, cost per article and state bytes per story.
@@ -57,7 +67,7 @@ import difflib
 import math
 from array import array
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -99,7 +109,7 @@ from agents.fingerprint import (
     low16_set,
     stable_hash,
 )
-from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, Verdict
+from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, RuleHit, Verdict
 from streams.settings import DedupSettings
 
 URI_PREFIX = "urn:wirestream:story:"
@@ -112,6 +122,45 @@ SHORT_BODY_WORDS = 30
 many companies; such stories only match when their headlines also name the same subject."""
 _NOTICE_MIN_SIM = 0.15
 """A correction/update found by headline core must still share this much text (kills need none)."""
+
+
+# Rule names a verdict's explanation (``Verdict.rules``) uses; consumers read them in ``lineage``.
+FEED_IDENTITY = "feed_identity"
+"""The feed's uri (or canonical url, or an alias) named a known story; figures compare feed versions."""
+EXACT_FINGERPRINT = "exact_fingerprint"
+"""The normalised body fingerprint matched a known version (``version``)."""
+NEAR_DUPLICATE = "near_duplicate"
+"""Shingle sketches matched: Jaccard and containment estimates against the thresholds."""
+PARAGRAPH_ALIGNMENT = "paragraph_alignment"
+"""How the item's paragraphs align with the story's: what decided copy versus update."""
+HEADLINE_CORE = "headline_core"
+"""A notice found its story by headline core (prefixes such as ``UPDATE 1-`` removed)."""
+NOTICE_RULES = {"update": "notice_update", "correction": "notice_correction", "kill": "notice_kill",
+                "refile": "notice_refile"}
+"""The item announced itself as a version of that kind (ednote, signal, headline, body line, pubstatus)."""
+STALE_VERSION = "stale_version"
+"""An older version arriving after a newer one (a duplicate, never republished)."""
+VERSION_GAP = "version_gap"
+"""The feed version skipped ahead of the last one seen (``missing`` versions not yet seen)."""
+STORY_NOT_SEEN = "story_not_seen"
+"""A notice (update, correction, kill, refile) about a story not seen in the window."""
+RECURRING_REPORT_GUARD = "recurring_report_guard"
+"""A look-alike story kept apart: same wording with other numbers, dates or names."""
+HEADLINE_NAMES_GUARD = "headline_names_guard"
+"""A short body matched another story's, but the headlines name different subjects."""
+NO_MATCH = "no_match"
+"""No known story matched: a new story (``candidates`` examined)."""
+REPROCESS = "reprocess"
+"""A replay with reprocess asked for a new version of a story already seen."""
+EMBARGO = "embargo"
+"""Held until the embargo lifts (``release_in_s``)."""
+RULE_NAMES = (FEED_IDENTITY, EXACT_FINGERPRINT, NEAR_DUPLICATE, PARAGRAPH_ALIGNMENT, HEADLINE_CORE,
+              *NOTICE_RULES.values(), STALE_VERSION, VERSION_GAP, STORY_NOT_SEEN, RECURRING_REPORT_GUARD,
+              HEADLINE_NAMES_GUARD, NO_MATCH, REPROCESS, EMBARGO)
+
+
+def _hit(rule: str, uri: str | None = None, /, **figures: float) -> RuleHit:
+    return RuleHit(rule, tuple((k, round(float(v), 4)) for k, v in figures.items()), uri)
 
 
 @dataclass(frozen=True)
@@ -278,17 +327,9 @@ class Deduper:
         notice = read_notice(article)
         verdict = _Decision(self, article, doc, notice, now, reprocess).run()
         embargo = article.item.embargoed
-        if verdict.kind in ("new", "version") and embargo and _epoch(embargo) > now:
-            return Verdict(
-                kind="held",
-                uri=verdict.uri,
-                version=verdict.version,
-                pubstatus=verdict.pubstatus,
-                changes=verdict.changes,
-                fingerprint=verdict.fingerprint,
-                version_kind=verdict.version_kind,
-                release_at=embargo,
-            )
+        if verdict.kind in ("new", "version") and embargo and (until := _epoch(embargo)) > now:
+            return replace(verdict, kind="held", release_at=embargo,
+                           rules=(*verdict.rules, _hit(EMBARGO, release_in_s=until - now)))
         return verdict
 
     def expire(self) -> int:
@@ -413,7 +454,13 @@ class _Decision:
         self._names: tuple[int, ...] | None = None
         self._bucket_keys: list[str] = []
         self._headline_key: str | None = None
-        self._classes: dict[bytes, tuple[str, _Align | None]] = {}
+        self._classes: dict[bytes, tuple[str, _Align | None, int, int]] = {}
+        # The explanation: rules that fired on the way to the verdict, and look-alikes kept apart.
+        self.rules: list[RuleHit] = []
+        self.guards: dict[bytes, RuleHit] = {}
+        self.late = False
+        self.candidates = 0
+        self.closest: tuple[float, bytes, StoryRec] | None = None
 
     # -------------------------------------------------------------- flow
 
@@ -429,11 +476,26 @@ class _Decision:
         if x_raw is not None:
             sid, version, _ = decode_exact(x_raw)
             story = dd._story(sid)
-            if story is not None and self._names_agree(story[0]):
-                return self._exact_verdict(sid, story[0], story[1], version)
+            if story is not None:
+                if self._names_agree(story[0]):
+                    self.rules.append(_hit(EXACT_FINGERPRINT, version=version))
+                    return self._exact_verdict(sid, story[0], story[1], version)
+                self._names_guard(sid, story[0])
         # 3./4. Near content and notices.
         cand = self._best_candidate()
         if cand is not None:
+            s = dd._settings
+            figures = {"jaccard": cand.jaccard, "containment_of_known": cand.c_old,
+                       "containment_of_item": cand.c_new}
+            by_content = cand.jaccard >= s.update_threshold or max(cand.c_old, cand.c_new) >= 0.5
+            if cand.headline_match and self.notice.kind is not None and not by_content:
+                # A notice (a kill's advisory) that shares little text: the headline core found it.
+                self.rules.append(_hit(HEADLINE_CORE, **figures))
+            else:
+                self.rules.append(_hit(NEAR_DUPLICATE, **figures, near_threshold=s.near_threshold,
+                                       update_threshold=s.update_threshold))
+                if cand.headline_match and self.notice.kind is not None:
+                    self.rules.append(_hit(HEADLINE_CORE))
             return self._content_verdict(cand)
         return self._new_story(x_raw)
 
@@ -453,6 +515,31 @@ class _Decision:
                 return None
         return sid, story[0], story[1]
 
+    def _identity_hit(self, rec: StoryRec, sid: bytes) -> RuleHit:
+        figures: dict[str, float] = {}
+        if self.item.version is not None:
+            figures["feed_version"] = self.item.version
+        if rec.feed_version is not None:
+            figures["known_feed_version"] = rec.feed_version
+        if self.vc and rec.versioncreated:
+            figures["versioncreated"] = self.vc
+            figures["known_versioncreated"] = rec.versioncreated
+        if sid != self.ident_digest:
+            figures["alias"] = 1
+        if self.item.uri is None:
+            figures["canonical_url"] = 1
+        return _hit(FEED_IDENTITY, **figures)
+
+    def _explain(self) -> tuple[RuleHit, ...]:
+        """The rules that fired, then the look-alikes kept apart on the way."""
+        if self.notice.kind is not None:
+            self.rules.insert(0, _hit(NOTICE_RULES[self.notice.kind]))
+        return (*self.rules, *self.guards.values())
+
+    def _names_guard(self, sid: bytes, rec: StoryRec) -> None:
+        if sid not in self.guards:
+            self.guards[sid] = _hit(HEADLINE_NAMES_GUARD, self._uri(sid, rec), words=sum(self.doc.para_words))
+
     # ----------------------------------------------------------- verdicts
 
     def _uri(self, sid: bytes, rec: StoryRec) -> str:
@@ -462,8 +549,11 @@ class _Decision:
         self, sid: bytes, rec: StoryRec, reason: DuplicateReason, similarity: float, version: int | None = None
     ) -> Verdict:
         if self.reprocess:
+            self.rules.append(_hit(REPROCESS))
             return self._version(sid, rec, self.dd._get(key(STORY, sid)), related=True, kind="refile")
         self._alias(sid)
+        if reason == "stale":
+            self.late = True
         return Verdict(
             kind="duplicate",
             uri=self._uri(sid, rec),
@@ -474,19 +564,27 @@ class _Decision:
             duplicate_of=(self._uri(sid, rec), version if version is not None else rec.content_version or rec.version),
             similarity=round(similarity, 4),
             fingerprint=self.doc.fingerprint,
+            rules=self._explain(),
+            notice=self.notice.text,
+            out_of_order=self.late,
         )
 
     def _identity_verdict(self, sid: bytes, rec: StoryRec, raw: bytes) -> Verdict:
         notice = self.notice
         item_version = self.item.version
         status_change = notice.pubstatus != rec.pubstatus
+        self.rules.append(self._identity_hit(rec, sid))
         if not self.reprocess:
             if item_version is not None and rec.feed_version is not None:
                 if item_version < rec.feed_version:
+                    self.rules.append(_hit(STALE_VERSION, feed_version=item_version,
+                                           known_feed_version=rec.feed_version))
                     return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
                 if item_version == rec.feed_version and not status_change:
                     return self._duplicate(sid, rec, "resend", self._exact_sim(sid), rec.version)
             elif self.vc and rec.versioncreated and self.vc < rec.versioncreated:
+                self.rules.append(_hit(STALE_VERSION, versioncreated=self.vc,
+                                       known_versioncreated=rec.versioncreated))
                 return self._duplicate(sid, rec, "stale", self._exact_sim(sid), self._exact_version(sid))
             exact_version = self._exact_version(sid)
             if (
@@ -494,8 +592,17 @@ class _Decision:
                 and not status_change
                 and self.headline16 == rec.headline16
             ):
+                self.rules.append(_hit(EXACT_FINGERPRINT, version=exact_version))
                 reason: DuplicateReason = "resend" if exact_version >= rec.content_version else "stale"
+                if reason == "stale":
+                    self.rules.append(_hit(STALE_VERSION, version=exact_version,
+                                           known_version=rec.content_version or rec.version))
                 return self._duplicate(sid, rec, reason, 1.0, exact_version)
+        if item_version is not None and rec.feed_version is not None and item_version > rec.feed_version + 1:
+            # Feed version 3 after 1: published (it is the newest), flagged; 2 will be stale.
+            self.late = True
+            self.rules.append(_hit(VERSION_GAP, feed_version=item_version, known_feed_version=rec.feed_version,
+                                   missing=item_version - rec.feed_version - 1))
         related = self._related_to(rec)
         return self._version(sid, rec, raw, related=related, kind=notice.kind or "update")
 
@@ -506,26 +613,49 @@ class _Decision:
         # Older than the text the story now has: stale. A copy of the current text after a
         # kill (which keeps its predecessor's text) is an ordinary exact copy.
         reason: DuplicateReason = "stale" if version < rec.content_version else "exact"
+        if reason == "stale":
+            self.rules.append(_hit(STALE_VERSION, version=version, known_version=rec.content_version))
         return self._duplicate(sid, rec, reason, 1.0, version)
 
     def _content_verdict(self, cand: _Cand) -> Verdict:
         rec, sid = cand.rec, cand.sid
         notice = self.notice
         later_known = bool(self.vc and rec.versioncreated and self.vc < rec.versioncreated)
+        stale_hit = _hit(STALE_VERSION, versioncreated=self.vc, known_versioncreated=rec.versioncreated)
         if notice.kind is not None:
             if notice.kind == "kill" and rec.pubstatus == notice.pubstatus and not self.reprocess:
                 return self._duplicate(sid, rec, "resend", cand.jaccard)
             if later_known and not self.reprocess:
+                self.rules.append(stale_hit)
                 return self._duplicate(sid, rec, "stale", cand.jaccard)
             related = cand.c_old >= 0.3 or cand.jaccard >= self.dd._settings.update_threshold
             return self._version(sid, rec, cand.raw, related=related, kind=notice.kind)
         verdict_kind = self._classify(cand)
+        self._alignment_hit(cand.sid)
         if verdict_kind == "update" and not later_known:
             return self._version(sid, rec, cand.raw, related=True, kind="update")
         if later_known:
+            self.rules.append(stale_hit)
             return self._duplicate(sid, rec, "stale", cand.jaccard)
         reason: DuplicateReason = "syndicated" if rec.source16 != self.source16 else "near"
+        a = self._classes[cand.sid][1]
+        if rec.early and reason == "near" and a is not None and a.removed and not a.added:
+            # The story was first seen as its own update; the same feed's copy with fewer
+            # paragraphs is the earlier version arriving late.
+            self.rules.append(_hit(STALE_VERSION, paragraphs_missing=a.removed))
+            reason = "stale"
         return self._duplicate(sid, rec, reason, cand.jaccard)
+
+    def _alignment_hit(self, sid: bytes) -> None:
+        cached = self._classes.get(sid)
+        if cached is None:
+            return
+        _, a, gained, lost = cached
+        if a is None:
+            return
+        self.rules.append(_hit(PARAGRAPH_ALIGNMENT, same=a.same, reworded=a.reworded, refacted=a.refact,
+                               rewritten=a.rewritten, added=a.added, added_substantive=a.added_substantive,
+                               removed=a.removed, facts_gained=gained, facts_lost=lost))
 
     # ---------------------------------------------------------- candidates
 
@@ -534,6 +664,11 @@ class _Decision:
         cached = self._classes.get(cand.sid)
         if cached is None:
             cached = self._classes[cand.sid] = self._classify_uncached(cand)
+            if cached[0] == "conflict" and cached[1] is not None:
+                a = cached[1]
+                self.guards[cand.sid] = _hit(
+                    RECURRING_REPORT_GUARD, self._uri(cand.sid, cand.rec), jaccard=cand.jaccard,
+                    refacted=a.refact, rewritten=a.rewritten, facts_gained=cached[2], facts_lost=cached[3])
         return cached[0]
 
     def _align(self, sid: bytes, rec: StoryRec) -> _Align:
@@ -542,20 +677,20 @@ class _Decision:
             return cached[1]
         return align(rec.paras, self.doc.paras, self.doc.para_words)
 
-    def _classify_uncached(self, cand: _Cand) -> tuple[str, _Align | None]:
+    def _classify_uncached(self, cand: _Cand) -> tuple[str, _Align | None, int, int]:
         s = self.dd._settings
         rec, doc = cand.rec, self.doc
         related = cand.jaccard >= s.update_threshold or cand.c_old >= 0.6 or cand.c_new >= s.near_threshold
         if not related and not _paragraphs_agree(rec.paras, doc.paras):
-            return "unrelated", None
+            return "unrelated", None, 0, 0
         a = align(rec.paras, doc.paras, doc.para_words)
-        return self._judge(cand, a), a
+        gained, lost = fact_changes(rec.facts, doc)
+        return self._judge(cand, a, gained, lost), a, gained, lost
 
-    def _judge(self, cand: _Cand, a: _Align) -> str:
+    def _judge(self, cand: _Cand, a: _Align, gained: int, lost: int) -> str:
         s = self.dd._settings
         rec, doc = cand.rec, self.doc
         aligned = a.same + a.reworded + a.refact
-        gained, lost = fact_changes(rec.facts, doc)
         if aligned >= max(1, math.ceil(0.5 * min(len(rec.paras), len(doc.paras)))):
             if a.refact or (a.rewritten and lost and gained):
                 # Same wording with other numbers/names, or a rewritten paragraph whose facts
@@ -593,6 +728,7 @@ class _Decision:
             if raw:
                 for sid in newest_sids(raw):
                     sids.setdefault(sid, True)
+        self.candidates = len(sids)
         if not sids:
             return None
         best: _Cand | None = None
@@ -603,9 +739,12 @@ class _Decision:
                 continue
             rec, raw = story
             if not self._names_agree(rec):
+                self._names_guard(sid, rec)
                 continue
             c_old = containment(rec.samples, rec.n_shingles, self.doc, self.low16())
             jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
+            if self.closest is None or jac > self.closest[0]:
+                self.closest = (jac, sid, rec)
             cand = _Cand(sid, rec, raw, jac, c_old, c_new, sid in headline_sids)
             if self.notice.kind is not None:
                 content = jac >= dd._settings.update_threshold or c_old >= 0.5 or c_new >= 0.5
@@ -726,6 +865,21 @@ class _Decision:
             sk = key(STORY, sid)
             old = dd._get(sk)
         notice = self.notice
+        closest = self.closest
+        if closest is None:
+            self.rules.append(_hit(NO_MATCH, candidates=self.candidates))
+        else:
+            # The nearest story looked at, and by how much it missed.
+            self.rules.append(_hit(NO_MATCH, self._uri(closest[1], closest[2]), candidates=self.candidates,
+                                   jaccard=closest[0], update_threshold=dd._settings.update_threshold))
+        if notice.kind is not None:
+            # An update, correction, kill or refile of a story not seen: its original may follow.
+            self.late = True
+            self.rules.append(_hit(STORY_NOT_SEEN))
+        if self.item.version is not None and self.item.version > 1:
+            self.late = True
+            self.rules.append(_hit(VERSION_GAP, feed_version=self.item.version, known_feed_version=0,
+                                   missing=self.item.version - 1))
         rec = StoryRec(
             version=1,
             feed_version=self.item.version,
@@ -741,6 +895,7 @@ class _Decision:
             uri=self.item.uri,
             names=self.names() if self.short else (),
             content_version=1,
+            early=self.late,
         )
         dd._put(sk, rec.encode(), old)
         # A stale x entry (its story evicted) is overwritten by this story.
@@ -753,6 +908,9 @@ class _Decision:
             pubstatus=notice.pubstatus,
             fingerprint=self.doc.fingerprint,
             version_kind=kind,
+            rules=self._explain(),
+            notice=notice.text,
+            out_of_order=self.late,
         )
 
     def _version(
@@ -784,17 +942,23 @@ class _Decision:
             uri=rec.uri,
             names=rec.names if keep_content else (self.names() if self.short else ()),
             content_version=rec.content_version if keep_content else version,
+            early=rec.early,
         )
         dd._put(key(STORY, sid), new.encode(), raw)
         self._index(sid, version, content=not keep_content)
         self._alias(sid)
         vkind = kind if kind in ("update", "correction", "kill", "refile") else "update"
+        uri = self._uri(sid, rec)
         return Verdict(
             kind="version",
-            uri=self._uri(sid, rec),
+            uri=uri,
             version=version,
             pubstatus=pubstatus,
             changes=changes,
             fingerprint=self.doc.fingerprint,
             version_kind=vkind,  # type: ignore[arg-type]
+            supersedes=(uri, rec.version),
+            rules=self._explain(),
+            notice=notice.text,
+            out_of_order=self.late,
         )

@@ -71,6 +71,8 @@ _SIGNAL_KIND: dict[str, VersionKind] = {
 }
 _RANK: dict[VersionKind, int] = {"kill": 4, "correction": 3, "refile": 2, "update": 1}
 _CORE_TOKEN = re.compile(r"\w+")
+NOTICE_CHARS = 500
+"""Notice text is published cut to this many characters (whitespace collapsed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,9 @@ class Notice:
     """``canceled`` / ``withheld`` for kills (feed pubstatus wins), else ``usable``."""
     core: str
     """Lower-cased headline words without notice prefixes/suffixes ('' if no headline)."""
+    text: str | None = None
+    """The notice as the item words it (set only when ``kind`` is): the editor's note, else the
+    body's notice line, else the feed signal, else the headline's marker (``CORRECTED-``)."""
 
 
 def headline_core(headline: str) -> tuple[str, VersionKind | None]:
@@ -93,13 +98,21 @@ def headline_core(headline: str) -> tuple[str, VersionKind | None]:
     >>> headline_core("QUAKE KILLS TWO")
     ('quake kills two', None)
     """
+    core, kind, _ = _headline_parts(headline)
+    return core, kind
+
+
+def _headline_parts(headline: str) -> tuple[str, VersionKind | None, str]:
+    """The core, the strongest kind and the marker text (prefixes and suffix as written)."""
     kind: VersionKind | None = None
     text = headline
+    marks: list[str] = []
     for _ in range(_MAX_PREFIXES):
         m = _PREFIX.match(text)
         if m is None:
             break
         kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
+        marks.append(text[: m.end()].strip())
         text = text[m.end() :]
     tail = text.rstrip()[-12:].upper()
     if tail.endswith((")", "]")) or tail.endswith(_SUFFIX_WORDS):
@@ -109,8 +122,9 @@ def headline_core(headline: str) -> tuple[str, VersionKind | None]:
         m = _SUFFIX.search(text, cut)
         if m is not None:
             kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
+            marks.append(text[m.start() :].strip())
             text = text[: m.start()]
-    return " ".join(_CORE_TOKEN.findall(text.lower())), kind
+    return " ".join(_CORE_TOKEN.findall(text.lower())), kind, " ".join(marks)
 
 
 def _stronger(a: VersionKind | None, b: VersionKind | None) -> VersionKind | None:
@@ -160,23 +174,41 @@ def read_notice(article: CleanedArticle) -> Notice:
         Its :class:`Notice`.
     """
     item = article.item
-    core, kind = headline_core(article.headline or item.headline or "")
-    for signal in item.signals:
+    core, kind, marker = _headline_parts(article.headline or item.headline or "")
+    signal_text: str | None = None
+    # The editor's note is read like a feed signal (ingest used to pass it as one).
+    notes = (*item.signals, item.ednote) if item.ednote else item.signals
+    for signal in notes:
         for word in _SIGNAL_WORD.findall(signal.lower()[:200]):
-            kind = _stronger(kind, _SIGNAL_KIND.get(word))
+            found = _SIGNAL_KIND.get(word)
+            if found is not None:
+                kind = _stronger(kind, found)
+                signal_text = signal_text or signal
+    body_line: str | None = None
     if article.paragraphs:
         first = article.paragraphs[0][:300]
         m = _BODY_NOTE.match(first) if first.lstrip()[:1] in "([" else None
         if m is not None:
             kind = _stronger(kind, _BODY_KIND[" ".join(m.group(1).lower().split())])
+            body_line = first
         if _BODY_CORRECTION.match(first):
             kind = _stronger(kind, "correction")
+            body_line = first
         low = first.lower()
         if ("kill" in low or "withdr" in low or "disregard" in low) and _BODY_KILL.search(first):
             kind = _stronger(kind, "kill")
+            body_line = first
     pubstatus: PubStatus = item.pubstatus
     if pubstatus in ("canceled", "withheld"):
         kind = "kill"
     elif kind == "kill":
         pubstatus = "canceled"
-    return Notice(kind=kind, pubstatus=pubstatus, core=core)
+    if kind is None:
+        return Notice(kind=None, pubstatus=pubstatus, core=core)
+    text = item.ednote or body_line or signal_text or marker or None
+    if text is None and kind == "kill" and len(article.paragraphs) == 1:
+        # A feed-status kill whose whole body is the advisory ("Withdrawn.").
+        text = article.paragraphs[0]
+    if text is not None:
+        text = " ".join(text.split())[:NOTICE_CHARS] or None
+    return Notice(kind=kind, pubstatus=pubstatus, core=core, text=text)

@@ -46,6 +46,7 @@ _PUB: dict[str, int] = {"usable": 0, "withheld": 1, "canceled": 2}
 _PUB_OF: tuple[PubStatus, ...] = ("usable", "withheld", "canceled")
 _HAS_URI = 4
 _HAS_FEED_VERSION = 8
+_EARLY = 16
 DAY = 86_400
 
 
@@ -108,6 +109,9 @@ class StoryRec:
     content_version: int = 0
     """The version whose text the sketch/paragraph/fact fields describe (a kill keeps its
     predecessor's); 0 means ``version``."""
+    early: bool = False
+    """First seen as a version of a story not yet seen (a notice, or feed version > 1): an
+    older version of it may still arrive, late."""
 
     def encode(self) -> bytes:
         """Pack into the stored bytes."""
@@ -116,6 +120,8 @@ class StoryRec:
             flags |= _HAS_URI
         if self.feed_version is not None:
             flags |= _HAS_FEED_VERSION
+        if self.early:
+            flags |= _EARLY
         head = _HEADER.pack(
             min(self.version, 0xFFFF),
             min(self.feed_version or 0, 0xFFFFFFFF),
@@ -173,6 +179,7 @@ class StoryRec:
             uri=uri,
             names=names,
             content_version=cv,
+            early=bool(flags & _EARLY),
         )
 
 

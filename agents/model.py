@@ -228,6 +228,20 @@ class ChangeSummary:
     headline_changed: bool = False
 
 
+@dataclass(frozen=True)
+class RuleHit:
+    """One identity or similarity rule that fired for a verdict, with the figures it weighed.
+
+    ``rule`` is one of the stable names listed in ``agents/dedupe.py`` (``feed_identity``,
+    ``exact_fingerprint``, ``near_duplicate``, ``recurring_report_guard``...); ``figures`` are
+    (name, value) pairs such as ``("jaccard", 0.93)``; ``uri`` names the story compared with.
+    """
+
+    rule: str
+    figures: tuple[tuple[str, float], ...] = ()
+    uri: str | None = None
+
+
 VerdictKind = Literal["new", "version", "duplicate", "held"]
 DuplicateReason = Literal["exact", "near", "syndicated", "stale", "resend"]
 
@@ -252,6 +266,15 @@ class Verdict:
     fingerprint: str = ""
     version_kind: Literal["update", "correction", "kill", "refile"] | None = None
     release_at: str | None = None
+    supersedes: tuple[str, int] | None = None
+    """(uri, version) this version replaces; None for a new story and for duplicates."""
+    rules: tuple[RuleHit, ...] = ()
+    """Why: the identity/similarity rules that fired, in the order they were applied."""
+    notice: str | None = None
+    """The kill/correction/refile/update notice text (ednote, body notice line, signal), if any."""
+    out_of_order: bool = False
+    """A version that arrived before the one it updates (feed version skipped ahead, or a notice
+    about a story not yet seen), or the older version arriving after it."""
 
 
 @dataclass(frozen=True)

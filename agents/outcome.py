@@ -16,7 +16,19 @@ from agents.model import Origin
 Role = Literal["enriched", "duplicates", "dlq"]
 VerdictLabel = Literal["new", "version", "duplicate", "dead_letter", "held"]
 
+HEADER_CONTENT_TYPE = "content-type"
+"""Every published value is UTF-8 JSON: ``application/json``."""
+CONTENT_TYPE_JSON = "application/json"
 HEADER_SCHEMA = "wirestream-schema"
+"""The schema name and version of the value (``enriched.v1``, ``duplicate.v1``, ``deadletter.v1``)."""
+HEADER_SCHEMA_ID = "wirestream-schema-id"
+"""The ``$id`` URI of that JSON Schema (``https://wirestream.dev/schemas/enriched.v1.json``)."""
+HEADER_TRACE_ID = "wirestream-trace-id"
+"""32 lowercase hex digits naming the input record every output answers: taken from the input's own
+``wirestream-trace-id`` or W3C ``traceparent`` header, else derived from its topic/partition/offset
+(or its bytes), so a redelivery or an offline replay of the same record carries the same id."""
+HEADER_TRACEPARENT = "traceparent"
+"""W3C Trace Context header read on input (``00-<trace id>-<parent id>-<flags>``)."""
 HEADER_REPLAY_ID = "wirestream-replay-id"
 HEADER_REPROCESS = "wirestream-reprocess"
 HEADER_RETRIES = "wirestream-retries"

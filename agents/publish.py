@@ -14,13 +14,33 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from typing import Any
 
 from agents.errors import WirestreamError
-from agents.model import Entity, Mention, Origin, Place, Prepared, Verdict
-from agents.outcome import HEADER_REPLAY_ID, HEADER_RETRIES, HEADER_SCHEMA, Output, VerdictLabel
+from agents.model import Entity, FeedSubject, Mention, Origin, Place, Prepared, Subject, Verdict
+from agents.outcome import (
+    CONTENT_TYPE_JSON,
+    HEADER_CONTENT_TYPE,
+    HEADER_REPLAY_ID,
+    HEADER_RETRIES,
+    HEADER_SCHEMA,
+    HEADER_SCHEMA_ID,
+    HEADER_TRACE_ID,
+    HEADER_TRACEPARENT,
+    Output,
+    VerdictLabel,
+)
 
-ENRICHED_SCHEMA_URI = "https://wirestream.dev/schemas/enriched.v1.json"
+SCHEMA_BASE_URI = "https://wirestream.dev/schemas/"
+ENRICHED_SCHEMA_URI = SCHEMA_BASE_URI + "enriched.v1.json"
+FEED_CREATOR = "feed"
+"""ninjs ``subjects[].creator`` of a subject the feed assigned (the pipeline's own say ``wirestream``)."""
+PIPELINE_CREATOR = "wirestream"
+_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+# W3C Trace Context: version-traceid-parentid-flags, lowercase hex only (uppercase is invalid there).
+_TRACEPARENT = re.compile(r"([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
+_NULL_TRACE = "0" * 32
 _GEONAMES = "http://sws.geonames.org/{}/"
 _MEDTOP = "http://cv.iptc.org/newscodes/mediatopic/{}"
 _MAX_ERROR_MESSAGE = 2000
@@ -38,7 +58,8 @@ def _entity(entity: Entity) -> dict[str, Any]:
 
 
 def _place(place: Place, subject: bool = True) -> dict[str, Any]:
-    return {"subject": subject, "name": place.name, "country_code": place.country_code, "geonames_id": place.geonames_id,
+    return {"subject": subject, "name": place.name, "country_code": place.country_code,
+            "geonames_id": place.geonames_id,
             "lat": place.lat, "lon": place.lon, "feature": place.feature,
             "relevance": round(min(max(place.relevance, 0.0), 1.0), 4), "mentions": _mentions(place.mentions)}
 
@@ -95,8 +116,7 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "people": [{"name": p.name, "rel": "subject"} for p in enr.people],
         "organisations": [{"name": o.name, "rel": "subject"} for o in enr.organisations],
         "places": [_ninjs_place(p) for p in enr.places],
-        "subjects": [{"name": s.name, "uri": _MEDTOP.format(s.code.split(":", 1)[1]), "literal": s.code,
-                      "creator": "wirestream", "relevance": round(s.relevance * 100)} for s in enr.subjects],
+        "subjects": subjects(enr.subjects, item.subjects),
         "keywords": list(enr.keywords),
         "altids": [{"role": "fingerprint", "value": verdict.fingerprint}],
     }
@@ -131,6 +151,7 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
             "headline_changed": verdict.changes.headline_changed,
         },
         "source": source_of(prepared.origin, prepared),
+        "lineage": lineage(verdict, "new" if is_first else "version"),
         "fingerprint": verdict.fingerprint,
         "dateline": {"city": art.dateline.city, "agency": art.dateline.agency, "raw": art.dateline.raw},
         "contributors": list(art.contributors),
@@ -189,6 +210,7 @@ def duplicate(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "feed_uri": item.uri,
         "feed_version": str(item.version) if item.version is not None else None,
         "fingerprint": verdict.fingerprint,
+        "lineage": lineage(verdict, "duplicate"),
         "processed_at": now_iso,
     }
     return Output(role="duplicates", key=of_uri, value=msg, verdict="duplicate", reason=reason,
@@ -220,7 +242,7 @@ def dead_letter(origin: Origin, error: WirestreamError, now_iso: str) -> Output:
         "failed_at": now_iso,
     }
     return Output(role="dlq", key=source["key"], value=msg, verdict="dead_letter", reason=error.code,
-                  headers=((HEADER_SCHEMA, b"deadletter.v1"),), origin=origin)
+                  headers=_headers("deadletter.v1", origin), origin=origin)
 
 
 def _retries(origin: Origin) -> int:
@@ -229,8 +251,102 @@ def _retries(origin: Origin) -> int:
 
 
 def _headers(schema: str, origin: Origin) -> tuple[tuple[str, bytes], ...]:
-    headers = [(HEADER_SCHEMA, schema.encode())]
+    headers = [
+        (HEADER_CONTENT_TYPE, CONTENT_TYPE_JSON.encode()),
+        (HEADER_SCHEMA, schema.encode()),
+        (HEADER_SCHEMA_ID, f"{SCHEMA_BASE_URI}{schema}.json".encode()),
+        (HEADER_TRACE_ID, trace_id(origin).encode()),
+    ]
     replay = origin.header(HEADER_REPLAY_ID)
     if replay:
         headers.append((HEADER_REPLAY_ID, replay.encode()))
     return tuple(headers)
+
+
+def trace_id(origin: Origin) -> str:
+    """The trace id of every output answering ``origin``: 32 lowercase hex digits.
+
+    The input's own ``wirestream-trace-id`` header wins, then the trace-id part of a
+    W3C ``traceparent``; otherwise it is derived from the record's coordinates
+    (topic, partition, offset), or from its bytes when it has none, so a redelivered
+    or replayed record gets the same id.
+
+    >>> trace_id(Origin(b"x", headers=(("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),)))
+    '4bf92f3577b34da6a3ce929d0e0e4736'
+    >>> trace_id(Origin(b"x", topic="wire.raw", partition=0, offset=7)) == trace_id(
+    ...     Origin(b"other bytes", topic="wire.raw", partition=0, offset=7))
+    True
+    """
+    given = origin.header(HEADER_TRACE_ID)
+    if given is not None:
+        given = given.strip().lower()
+        if _TRACE_ID.fullmatch(given) and given != _NULL_TRACE:
+            return given
+    parent = origin.header(HEADER_TRACEPARENT)
+    if parent is not None:
+        m = _TRACEPARENT.fullmatch(parent.strip())
+        if m is not None and m.group(1) != "ff" and m.group(2) != _NULL_TRACE and m.group(3) != "0" * 16:
+            return m.group(2)
+    if origin.topic is not None and origin.partition is not None and origin.offset is not None:
+        seed = f"wirestream-trace:{origin.topic}\x00{origin.partition}\x00{origin.offset}".encode()
+    else:
+        seed = b"wirestream-trace-value:" + origin.value
+    return hashlib.blake2b(seed, digest_size=16).hexdigest()
+
+
+def lineage(verdict: Verdict, label: str) -> dict[str, Any]:
+    """The ``lineage`` object: what this version replaces and why the verdict was reached."""
+    supersedes = None
+    if verdict.supersedes is not None:
+        supersedes = {"uri": verdict.supersedes[0], "version": str(verdict.supersedes[1])}
+    rules: list[dict[str, Any]] = []
+    for hit in verdict.rules:
+        rule: dict[str, Any] = {"rule": hit.rule}
+        if hit.uri is not None:
+            rule["uri"] = hit.uri
+        for name, value in hit.figures:
+            # Counts and epoch seconds read as integers; estimates keep their fraction.
+            rule[name] = int(value) if float(value).is_integer() else value
+        rules.append(rule)
+    return {"supersedes": supersedes, "verdict": label, "rules": rules, "notice": verdict.notice,
+            "out_of_order": verdict.out_of_order}
+
+
+def _subject_keys(uri: str | None, code: str | None) -> set[str]:
+    keys = set()
+    if uri:
+        keys.add(uri.strip().lower().split("://", 1)[-1].rstrip("/"))
+    if code:
+        keys.add(code.strip().lower())
+    return keys
+
+
+def subjects(found: tuple[Subject, ...], feed: tuple[FeedSubject, ...]) -> list[dict[str, Any]]:
+    """The ninjs ``subjects``: the pipeline's Media Topics, then the feed's own subjects not already among them.
+
+    ``creator`` tells them apart (``wirestream`` or ``feed``); a feed subject whose uri or
+    code the pipeline also assigned is left out (the pipeline's entry carries a relevance).
+    """
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for s in found:
+        uri = _MEDTOP.format(s.code.split(":", 1)[1])
+        out.append({"name": s.name, "uri": uri, "literal": s.code, "creator": PIPELINE_CREATOR,
+                    "relevance": round(min(max(s.relevance, 0.0), 1.0) * 100)})
+        seen |= _subject_keys(uri, s.code)
+    for fs in feed:
+        keys = _subject_keys(fs.uri, fs.code)
+        if not keys and not fs.name:
+            continue
+        if keys & seen or (not keys and any(o.get("name") == fs.name for o in out)):
+            continue
+        seen |= keys
+        entry: dict[str, Any] = {"creator": FEED_CREATOR}
+        if fs.name:
+            entry["name"] = fs.name
+        if fs.uri:
+            entry["uri"] = fs.uri
+        if fs.code:
+            entry["literal"] = fs.code
+        out.append(entry)
+    return out
