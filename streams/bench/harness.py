@@ -113,18 +113,22 @@ def reuters_generic(doc: dict[str, Any], *, id_suffix: str = "", source: str = "
     return orjson.dumps(obj)
 
 
-def reuters_records(n: int, form: str = "generic", sources: int = 1) -> list[RawRecord]:
+def reuters_records(n: int, form: str = "generic", sources: int = 1, *, distinct: bool = False) -> list[RawRecord]:
     """``n`` Reuters stories as raw records: ``generic`` JSON objects or ``text`` pages.
 
     Beyond the 19,779 stories the corpus wraps around with new ids: those records are
-    resends of earlier stories (exact copies), as wires do send. With ``sources`` > 1 the
-    stories are dealt round-robin to that many feed names (``reuters``, ``reuters-1``, ...),
-    as an aggregator receiving several feeds would see them.
+    resends of earlier stories (exact copies), as wires do send; with ``distinct`` they are
+    instead new stories stitched from thirds of three stories' lines (see :func:`remix`), so
+    state that grows per story (dedup) grows as it would on a long-running feed. With
+    ``sources`` > 1 the stories are dealt round-robin to that many feed names (``reuters``,
+    ``reuters-1``, ...), as an aggregator receiving several feeds would see them.
     """
     docs = reuters_docs()
     out = []
     for i in range(n):
         doc = docs[i % len(docs)]
+        if distinct and i >= len(docs):
+            doc = remix(docs, i)
         suffix = "" if i < len(docs) else f"-r{i // len(docs)}"
         key = f"reuters-{doc['id']}{suffix}".encode()
         source = "reuters" if i % sources == 0 else f"reuters-{i % sources}"
@@ -137,6 +141,22 @@ def reuters_records(n: int, form: str = "generic", sources: int = 1) -> list[Raw
             out.append(RawRecord(value=text.encode(), key=key,
                                  headers=(("content-type", b"text/plain"), ("source", source.encode()))))
     return out
+
+
+def remix(docs: Sequence[dict[str, Any]], i: int) -> dict[str, Any]:
+    """A new story for feed position ``i``, stitched from three corpus stories.
+
+    The first third of one story's lines, the middle of a second's, the end of a third's:
+    each part shares well under the dedup thresholds with the story it came from.
+    """
+    size = len(docs)
+    parts = []
+    for j, stride in enumerate((1, 7919, 104_729)):
+        lines = docs[(i * stride + j * 31) % size]["body"].split("\n")
+        third = max(1, len(lines) // 3)
+        parts.extend(lines[j * third:(j + 1) * third] if j < 2 else lines[2 * third:])
+    base = docs[i % size]
+    return {**base, "body": "\n".join(parts), "title": f"{base.get('title') or ''} ({i // size})".strip()}
 
 
 @dataclass(frozen=True)
