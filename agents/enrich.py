@@ -29,6 +29,7 @@ people, organisations and place names, keeping everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -130,9 +131,10 @@ class Enricher:
         entity_words = frozenset(" ".join(named).translate(WORD_TABLE).lower().split())
         word_count = rec.word_total
         # The headline and the lede decide the language: a bounded cost whatever the length.
-        sample = f"{headline}\n{body[:800]}"
+        lede = body[:800]
+        # The sample's words are the headline's (split above) and the lede's: "\n" between them is a space.
         language = detect_language_words(
-            frozenset(sample.translate(WORD_TABLE).lower().split()), sample, article.item.language
+            headline_words + lede.translate(WORD_TABLE).lower().split(), f"{headline}\n{lede}", article.item.language
         )
         return Enrichment(
             language=language,
@@ -207,6 +209,7 @@ def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=8192)
 def _last_word(text: str) -> str:
     """The last word, lower-cased as the word statistics write it ("U.S." -> "us")."""
     w = text[text.rfind(" ") + 1 :].lower()

@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from itertools import chain
 
@@ -81,14 +80,14 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
     return _decide(scores, total, hint, longest)
 
 
-def detect_language_words(words: AbstractSet[str], sample: str, declared: str | None = None) -> str | None:
-    """Like :func:`detect_language`, from the set of words the caller already has.
+def detect_language_words(words: Iterable[str], sample: str, declared: str | None = None) -> str | None:
+    """Like :func:`detect_language`, from the words the caller already has.
 
     Each distinct word votes once for every language it is a common word of
     (set intersection and counting in C: no per-word Python loop).
 
     Args:
-        words: the distinct lower-cased words of the sample.
+        words: the lower-cased words of the sample (repeats count once).
         sample: the text, read only for its script when it is not ASCII.
         declared: the feed's language.
 

@@ -67,10 +67,10 @@ _POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $
 _SPEECH_BEFORE_RE = re.compile(r"\b(?:said|says|told|added|according to) $")
 _LEADER_AFTER_RE = re.compile(r" (leader|president|prime minister|premier|chancellor|strongman)\b")
 _THE_BEFORE_RE = re.compile(r"\b(?:the|veteran|embattled|former) $", re.IGNORECASE)
-_AGE_RE = re.compile(r",\s+\d{1,3},")
-_SPEECH_AFTER_RE = re.compile(
+# After a name: a speech verb ("X said") or an age apposition ("X, 35,"), in one anchored match.
+_SPEECH_OR_AGE_AFTER_RE = re.compile(
     r",? (?:said|says|told|added|asked|stated|noted|warned|explained|argued|insisted|declared|wrote|replied"
-    r"|announced)\b"
+    r"|announced)\b|,\s+\d{1,3},"
 )
 # A demonym or country before a currency names the currency ("Swiss franc bond"),
 # a weak sign the story is about that country.
@@ -195,14 +195,15 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__
+    boundary = _BOUNDARY_CHARS
     prev_end = 0
     for m in _CAP_RE.finditer(text):
-        word = m.group()
-        start = m.start()
-        end = m.end()
+        start, end = m.span()
+        word = text[start:end]
         possessive = False
         # (A word cannot end in "." unless it is a dotted acronym: "Gov." matches as "Gov".)
-        if word[-2:-1] in _APOSTROPHES and word[-1] in "sS" and len(word) > 2:
+        # The last letter first: most words end in neither "s" nor "S".
+        if word[-1] in "sS" and len(word) > 2 and word[-2] in _APOSTROPHES:
             word = word[:-2]
             end -= 2
             possessive = True
@@ -210,16 +211,21 @@ def tokenize(text: str) -> list[Token]:
             word += "."  # an initial: "Donald J. Trump" stays one name
             end += 1
         gap = text[prev_end:start]
-        # Sentence start: only quotes/brackets/spaces between the word and a boundary.
-        stripped = gap.rstrip(_SKIP_BACK)
-        if stripped:
-            ch = stripped[-1]
-            starts = ch in _BOUNDARY_CHARS or (ch == "-" and stripped[-2:-1] == " ")
+        if gap == " " and prev_end:
+            # One space (inside a name, the common case): a sentence starts only after "U.S."-like
+            # dots, as below.
+            starts = text[prev_end - 1] == "." and tokens[-1].text[1:] != "."
         else:
-            # Right after "U.S." (or at the very start): as if after a full stop, so
-            # "U.S. Agriculture Department" splits into the country and the department;
-            # an initial ("J.") does not end a sentence.
-            starts = prev_end == 0 or (text[prev_end - 1] == "." and tokens[-1].text[1:] != ".")
+            # Sentence start: only quotes/brackets/spaces between the word and a boundary.
+            stripped = gap.rstrip(_SKIP_BACK)
+            if stripped:
+                ch = stripped[-1]
+                starts = ch in boundary or (ch == "-" and stripped[-2:-1] == " ")
+            else:
+                # Right after "U.S." (or at the very start): as if after a full stop, so
+                # "U.S. Agriculture Department" splits into the country and the department;
+                # an initial ("J.") does not end a sentence.
+                starts = prev_end == 0 or (text[prev_end - 1] == "." and tokens[-1].text[1:] != ".")
         # tuple.__new__ skips NamedTuple's Python-level constructor.
         append(new(Token, (word, start, end, True, starts, possessive, gap, word.lower())))
         prev_end = end + 2 if possessive else end
@@ -240,6 +246,15 @@ class Recogniser:
         self.title_starts = frozenset(t.split(" ", 1)[0] for t in lexicon.titles)
         # A lone capitalised function word ("The", "But") that names nothing: a third of all spans.
         self.never_alone = lexicon.function_words - self.known_lexicon
+        # ... nor does a lone name particle ("Van", "De"): both answered by one lookup.
+        self.skip_alone = self.never_alone | lexicon.particles
+        # Word -> the country a role reference through it points at ("kremlin" -> RU via its
+        # organisation, "belarusian" -> BY as a demonym; the organisation wins).
+        self.role_country: dict[str, str] = {}
+        for word in set(lexicon.orgs).union(gazetteer.demonyms):
+            code = lexicon.org_countries.get(lexicon.orgs.get(word, "")) or gazetteer.demonyms.get(word)
+            if code is not None:
+                self.role_country[word] = code
 
     def recognise(
         self,
@@ -267,8 +282,14 @@ class Recogniser:
         if dateline_country:
             state.context_countries.add(dateline_country)
         state.spans = _spans(tokens, self.lex, body)
+        skip_alone = self.skip_alone
+        classify_word = state._classify_single
+        classify_span = state.classify_span
         for span in state.spans:
-            state.classify_span(span)
+            if len(span) > 1:
+                classify_span(span)
+            elif span[0].low not in skip_alone:  # a lone "The" or "But" (a third of all spans) names nothing
+                classify_word(span)
         state.resolve_pending(dateline_city.lower() if dateline_city else None)
         state.resolve_role_references()
         state.people_to_orgs()
@@ -478,13 +499,13 @@ class _State:
             return
         if self._title_split(span):
             return
-        self._classify_plain(span, role=self._lowercase_title_before(span[0]))
+        self._classify_plain(span)
 
     def _classify_single(self, span: list[Token]) -> None:
         """:meth:`classify_span` for one word (three spans in four), without the multi-word steps."""
         tok = span[0]
         low = tok.low
-        if low in self.rec.never_alone or low in self.lex.particles:
+        if low in self.rec.skip_alone:
             return
         if (
             tok.sentence_start
@@ -494,7 +515,7 @@ class _State:
             return  # "Police said ...", "Economic growth ...": a capitalised common word
         if low in self.rec.known_lexicon and self._lexicon_hit(span):
             return
-        self._classify_plain(span, role=self._lowercase_title_before(tok))
+        self._classify_plain_word(span)
 
     def _trim(self, span: list[Token]) -> list[Token]:
         """Drop sentence-initial common words, function words and trailing particles."""
@@ -702,40 +723,46 @@ class _State:
         return None
 
     def _followed_by_speech(self, toks: list[Token]) -> bool:
-        end = toks[-1].end
-        return _SPEECH_AFTER_RE.match(self.body, end) is not None or _AGE_RE.match(self.body, end) is not None
+        return _SPEECH_OR_AGE_AFTER_RE.match(self.body, toks[-1].end) is not None
 
     def _preceded_by_speech(self, toks: list[Token]) -> bool:
         start = toks[0].start
         return _SPEECH_BEFORE_RE.search(self.body, max(0, start - 16), start) is not None
 
-    def _classify_plain(self, span: list[Token], role: str | None) -> None:
+    def _classify_plain_word(self, span: list[Token]) -> None:
+        """:meth:`_classify_plain` for one word: an acronym, a person with evidence, or pending."""
+        tok = span[0]
+        low = tok.low
+        word = tok.text
+        if word.isupper() and 2 <= len(word) <= 5 and not tok.sentence_start and word.isalpha():
+            # Unknown acronym: an organisation (companies, parties, agencies).
+            lex = self.lex
+            if low not in lex.function_words and low not in lex.common_caps and low not in self.lowercase_used:
+                self.add_org(span, word)
+            return
+        # Cheap tests first: most single words fail them (the role is looked for only then).
+        if low not in self.gaz.cities and low not in self.lowercase_used:
+            role = self._lowercase_title_before(tok)
+            if (
+                role is not None or self._followed_by_speech(span) or self._preceded_by_speech(span)
+            ) and self._person_like(span):
+                self._add_person_resolved(span, role)
+                return
+        self.pending.append(span)
+
+    def _classify_plain(self, span: list[Token]) -> None:
+        if len(span) == 1:
+            self._classify_plain_word(span)
+            return
         lex = self.lex
-        low = self._low(span)
         first_low = span[0].low
         # A demonym before a name or an org: "Russian Vladimir Putin", "Belarusian KGB".
-        if len(span) >= 2 and first_low in self.gaz.demonyms and first_low not in self.gaz.countries:
+        if first_low in self.gaz.demonyms and first_low not in self.gaz.countries:
             self.add_country(span[:1], self.gaz.demonyms[first_low])
             self.classify_span(span[1:])
             return
-        if len(span) == 1:
-            tok = span[0]
-            word = tok.text
-            if word.isupper() and 2 <= len(word) <= 5 and not tok.sentence_start and word.isalpha():
-                # Unknown acronym: an organisation (companies, parties, agencies).
-                if low not in lex.function_words and low not in lex.common_caps and low not in self.lowercase_used:
-                    self.add_org(span, word)
-                return
-            if (
-                low not in self.gaz.cities  # cheap tests first: most single words fail them
-                and low not in self.lowercase_used
-                and (role is not None or self._followed_by_speech(span) or self._preceded_by_speech(span))
-                and self._person_like(span)
-            ):
-                self._add_person_resolved(span, role)
-                return
-            self.pending.append(span)
-            return
+        low = self._low(span)
+        role = self._lowercase_title_before(span[0])
         person_evidence = (
             role is not None
             or first_low in lex.first_names
@@ -823,9 +850,9 @@ class _State:
         for name, cc in self.person_country.items():
             by_country.setdefault(cc, []).append(name)
         body = self.body
+        role_country = self.rec.role_country
         for t in self.tokens:
-            low = t.low
-            code = self.lex.org_countries.get(self.lex.orgs.get(low, "")) or self.gaz.demonyms.get(low)
+            code = role_country.get(t.low)
             if code is None or len(by_country.get(code, ())) != 1:
                 continue
             after = _LEADER_AFTER_RE.match(body, t.end)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
-from operator import itemgetter
 
 from agents.model import Subject
 
@@ -124,7 +123,9 @@ def keywords(
     # Walk the body's words by count (a C-level sort) only until enough are found.
     need = limit + len(scored)
     short = total < 80
-    for w, n in sorted(counts.items(), key=itemgetter(1), reverse=True):
+    # (Sorting the words by their count, rather than (word, count) pairs, builds no tuples.)
+    for w in sorted(counts, key=counts.__getitem__, reverse=True):
+        n = counts[w]
         if need <= 0 or (n < 2 and not short):
             break
         if len(w) > 3 and w not in _STOP and w not in entity_words and w not in scored:
