@@ -6,6 +6,8 @@ story, a malformed record; then updates (same ninjs uri with a higher version, a
 ``UPDATE 1-`` headline with no uri) and an exact resend; then a correction, a kill (ninjs
 ``pubstatus: canceled``) and a second update. The expected view (uri -> version, pubstatus)
 is derived from the feed; the reader is the README's example consumer, imported by path.
+Run in both delivery modes: in exactly_once the stories records travel in the enriched
+record's transaction, so everything is read committed.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "deploy" / "examples" / "current_stories.py"
-EMBARGO_S = 25.0
+EMBARGO_S = 20.0
 
 TEXT = {
     "a": ("Dock strike halts Rotterdam port",
@@ -153,10 +155,14 @@ def origin(record: Consumed) -> tuple[int, int]:
     return src["partition"], src["offset"]
 
 
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 def test_fresh_reader_of_stories_topic_reconstructs_latest_version_and_pubstatus(
-        settings: Settings, tmp_path: Path) -> None:
+        settings: Settings, tmp_path: Path, guarantee: str) -> None:
     """New stories, updates, a correction, a kill and an embargo release: wire.stories alone gives the current state."""
-    settings = replace(settings, topics=replace(settings.topics, stories=settings.topics.raw[:-3] + "stories"))
+    # In exactly_once, stories records are sent in the enriched record's transaction: read committed only.
+    isolation = "read_committed" if guarantee == "exactly_once" else "read_uncommitted"
+    settings = replace(settings, processing_guarantee=guarantee,
+                       topics=replace(settings.topics, stories=settings.topics.raw[:-3] + "stories"))
     stories_topic = settings.topics.stories
     create_topics(settings)
     configs = asyncio.run(topic_configs(settings, stories_topic))
@@ -164,12 +170,12 @@ def test_fresh_reader_of_stories_topic_reconstructs_latest_version_and_pubstatus
     for name, value in STORIES_CONFIGS.items():
         assert configs.get(name) == value, f"{stories_topic} {name}={configs.get(name)!r}, expected {value!r}"
 
-    embargo_until = datetime.now(UTC) + timedelta(seconds=EMBARGO_S)
-    feed = waves(embargo_until.isoformat(timespec="seconds"))
     example = load_example()
     worker = WorkerProcess(settings, tmp_path / "worker.log").start()
     try:
         worker.wait_ready()
+        embargo_until = datetime.now(UTC) + timedelta(seconds=EMBARGO_S)
+        feed = waves(embargo_until.isoformat(timespec="seconds"))
         sent = 0
         held_checked = False
         got: list[Consumed] = []
@@ -178,7 +184,7 @@ def test_fresh_reader_of_stories_topic_reconstructs_latest_version_and_pubstatus
             # The embargoed item is answered only when it is released.
             answerable = sent - (1 if n < len(feed) - 1 else 0)
             got = asyncio.run(consume(settings, output_topics(settings), expect=answerable,
-                                      timeout_s=60 if answerable < sent else 60 + EMBARGO_S))
+                                      timeout_s=60 if answerable < sent else 60 + EMBARGO_S, isolation=isolation))
             assert len(got) >= answerable, f"wave {n}: {answerable} answers expected, got {len(got)}\n" \
                                            f"{worker.log_tail()}"
             if n == 0 and datetime.now(UTC) < embargo_until - timedelta(seconds=2):
@@ -214,7 +220,8 @@ def test_fresh_reader_of_stories_topic_reconstructs_latest_version_and_pubstatus
         # wire.stories holds the enriched records again (same key, value, headers) and nothing else:
         # no duplicate notice, no dead letter, no tombstone. (No compaction can have run yet: the
         # active segment is never cleaned and segments roll hourly.)
-        on_stories = asyncio.run(consume(settings, [stories_topic], expect=len(enriched), timeout_s=30))
+        on_stories = asyncio.run(consume(settings, [stories_topic], expect=len(enriched), timeout_s=30,
+                                         isolation=isolation))
         as_records = Counter((r.key, r.value, r.headers) for r in on_stories)
         assert as_records == Counter((r.key, r.value, r.headers) for r in enriched), \
             f"{len(on_stories)} records on {stories_topic}, {len(enriched)} on enriched, or they differ"
@@ -232,7 +239,8 @@ def test_fresh_reader_of_stories_topic_reconstructs_latest_version_and_pubstatus
         for key, seen in by_key.items():
             versions = [v for _, v in sorted(seen)]
             assert versions == sorted(set(versions)), f"{key!r}: versions out of order on {stories_topic}: {versions}"
-        print(f"\nstories: {sent} records in; {len(enriched)} enriched = {len(on_stories)} on {stories_topic}, "
+        print(f"\nstories ({guarantee}): {sent} records in; {len(enriched)} enriched = {len(on_stories)} on "
+              f"{stories_topic}, "
               f"{roles['duplicates']} duplicates, {roles['dlq']} dead letters; {len(view)} stories in the view "
               f"({sum(1 for s in view.values() if s['pubstatus'] == 'canceled')} canceled); "
               f"embargoed story checked absent while held: {held_checked}")
