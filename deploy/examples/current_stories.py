@@ -85,4 +85,4 @@ async def follow(bootstrap: str, topic: str = "wire.stories") -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(follow(*sys.argv[1:3]))
+    asyncio.run(follow(*(sys.argv[1:3] or ["127.0.0.1:9092"])))
