@@ -29,7 +29,7 @@ def unique_settings(bootstrap: str, data_dir: Path, **overrides: Any) -> Setting
     """Settings with a unique app id and topic names, so tests never see each other's records."""
     tag = uuid.uuid4().hex[:8]
     topics = TopicSettings(raw=f"t{tag}.raw", enriched=f"t{tag}.enriched", duplicates=f"t{tag}.duplicates",
-                           dlq=f"t{tag}.dlq")
+                           dlq=f"t{tag}.dlq", stories=f"t{tag}.stories")
     base = Settings(kafka_bootstrap=bootstrap, app_id=f"ws-test-{tag}", topics=topics, data_dir=data_dir,
                     web_port=free_port(), partitions=4)
     return replace(base, **overrides)
