@@ -32,6 +32,9 @@ ERROR_CODES: dict[str, str] = {
     "timeout": "processing the record exceeded WIRESTREAM_RECORD_BUDGET_S",
     "retries_exhausted": "a re-driven dead letter failed again past the retry limit",
     "internal": "a stage raised an unexpected exception (a bug: see the message)",
+    "invalid_xml": "the payload looks like XML but does not parse (the message gives line and column)",
+    "xml_forbidden": "the XML carries a DOCTYPE or entity declarations, which are never processed",
+    "too_many_items": "one record carries more stories than the ingest cap (100 text items)",
 }
 
 
