@@ -10,19 +10,21 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from agents.errors import WirestreamError
 from agents.ingest import IngestLimits, ingest
-from agents.model import RawRecord
-from agents.outcome import HEADER_REPLAY_ID, HEADER_REPROCESS, HEADER_RETRIES
+from agents.model import Origin, RawRecord
+from agents.outcome import HEADER_REPLAY_ID, HEADER_REPROCESS, HEADER_RETRIES, HEADER_TRACE_ID
+from agents.publish import trace_id
 from streams.replay_options import Pacing, RecordFilter
 
 # Source filtering parses payloads with the ingest stage itself (so `--source` means exactly what the
 # pipeline will call the source), but must not reject what the pipeline's own limits would let through.
 _FILTER_LIMITS = IngestLimits(max_payload_bytes=1 << 62, max_field_chars=1 << 62)
+T = TypeVar("T")
 _OWN_HEADERS = frozenset(h.lower() for h in (HEADER_REPLAY_ID, HEADER_REPROCESS, HEADER_RETRIES))
 
 
@@ -62,11 +64,13 @@ def skip_reason(record: RawRecord, rules: RecordFilter) -> str | None:
 
 
 def outgoing_headers(headers: tuple[tuple[str, bytes], ...], replay_id: str, *, reprocess: bool,
-                     retries: int | None = None) -> list[tuple[str, bytes]]:
+                     retries: int | None = None, trace_id: str | None = None) -> list[tuple[str, bytes]]:
     """The record's headers with this run's replay id (and reprocess flag, and retry count) in place of old ones.
 
     Old replay/reprocess/retries headers are dropped so a replay of a replay carries this
     run's id, and a replay without ``--reprocess`` of records that once had it is plain.
+    ``trace_id`` (the id the original record's outputs carried, derived from its coordinates)
+    is added when the record has none of its own, so replayed outputs keep their trace id.
 
     >>> outgoing_headers((("a", b"1"), ("wirestream-replay-id", b"old")), "new", reprocess=True)
     [('a', b'1'), ('wirestream-replay-id', b'new'), ('wirestream-reprocess', b'1')]
@@ -77,6 +81,8 @@ def outgoing_headers(headers: tuple[tuple[str, bytes], ...], replay_id: str, *, 
         out.append((HEADER_REPROCESS, b"1"))
     if retries is not None:
         out.append((HEADER_RETRIES, str(retries).encode("ascii")))
+    if trace_id and not any(name.lower() == HEADER_TRACE_ID for name, _ in out):
+        out.append((HEADER_TRACE_ID, trace_id.encode("ascii")))
     return out
 
 
@@ -194,9 +200,19 @@ def redrive_of(value: bytes) -> Redrive:
         raise DeadLetterError(f"dead letter 'retries' is not a count: {retries!r}")
     ts = source.get("timestamp_ms")
     code = _obj(msg, "error").get("code")
+    if not any(name.lower() == HEADER_TRACE_ID for name, _ in headers):
+        # Re-driven records are partitioned anew, so the trace id their dead letter carried
+        # (derived from the original coordinates) travels as a header instead.
+        original = Origin(data, key, headers, _opt(source.get("topic"), str), _opt(source.get("partition"), int),
+                          _opt(source.get("offset"), int))
+        headers += ((HEADER_TRACE_ID, trace_id(original).encode("ascii")),)
     record = RawRecord(value=data, key=key, headers=headers,
                        timestamp_ms=ts if isinstance(ts, int) and not isinstance(ts, bool) else None)
     return Redrive(record=record, retries=retries, code=code if isinstance(code, str) else "unknown")
+
+
+def _opt(value: Any, kind: type[T]) -> T | None:
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
 
 
 def _obj(msg: dict[str, Any], name: str) -> dict[str, Any]:

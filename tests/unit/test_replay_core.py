@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from agents.errors import InputError
 from agents.model import Origin, RawRecord
-from agents.outcome import HEADER_REPLAY_ID, HEADER_REPROCESS, HEADER_RETRIES
-from agents.publish import dead_letter
+from agents.outcome import HEADER_REPLAY_ID, HEADER_REPROCESS, HEADER_RETRIES, HEADER_TRACE_ID
+from agents.publish import dead_letter, trace_id
 from streams.archive import parse_line, to_line
 from streams.replay import Console, main, resume_command
 from streams.replay_core import (
@@ -249,3 +249,16 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert main(["--rate", "3"], env={}, console=Console(io.BytesIO(), err, tty=False)) == 2
     assert "exactly one source" in err.getvalue()
     assert main(["x.jsonl"], env={"WIRESTREAM_BOGUS": "1"}, console=Console(io.BytesIO(), err, tty=False)) == 2
+
+
+def test_redriven_and_replayed_records_keep_their_trace_id() -> None:
+    """A re-driven dead letter and a replayed archive record carry the trace id of their first outputs."""
+    origin = Origin(b"{}", b"k", (("source", b"ap"),), "wire.raw", 3, 41, 1234)
+    letter = dead_letter(origin, InputError("no_body", "nothing"), "2026-11-28T00:00:00+00:00")
+    first_trace = dict(letter.headers)[HEADER_TRACE_ID].decode()
+    back = redrive_of(orjson.dumps(letter.value))
+    assert trace_id(Origin.of(back.record)) == first_trace, "a re-driven record starts a new trace"
+    replayed = outgoing_headers(origin.headers, "run-2", reprocess=False, trace_id=trace_id(origin))
+    assert (HEADER_TRACE_ID, first_trace.encode()) in replayed
+    own = outgoing_headers(((HEADER_TRACE_ID, b"f" * 32),), "run-2", reprocess=False, trace_id=first_trace)
+    assert [v for k, v in own if k == HEADER_TRACE_ID] == [b"f" * 32], "a record's own trace id wins"
