@@ -30,6 +30,7 @@ _BYLINE_SEP = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b)\s*")
 _LANG = re.compile(r"[a-z]{2,3}")
 _SLUG_JUNK = re.compile(r"[^\w.-]+")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def one_line(value: str | None, limits: IngestLimits, name: str) -> str | None:
 
 
 def _has_control(value: str) -> bool:
-    return any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value)
+    return _CONTROL.search(value) is not None
 
 
 def split_byline(by: str) -> list[str]:
