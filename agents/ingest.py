@@ -22,11 +22,12 @@ rather than rejected: a wire story with a garbled timestamp is still news.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import orjson
 
-from agents import ingest_xml
+from agents import ingest_newsml, ingest_newsml1, ingest_nitf, ingest_xml
 from agents.errors import InputError
 from agents.ingest_fields import (
     IngestLimits,
@@ -93,7 +94,7 @@ def ingest_all(record: RawRecord, limits: IngestLimits) -> tuple[WireItem, ...]:
     kind = _content_kind(record)
     if kind == "xml":
         # XML is parsed from bytes: its declaration may name another encoding than UTF-8.
-        return ingest_xml.items_of(record, limits)
+        return _from_xml(record, limits)
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -138,6 +139,25 @@ def _content_kind(record: RawRecord) -> str:
     if _HTML_SNIFF.search(head):
         return "html"
     return "text"
+
+
+def _from_xml(record: RawRecord, limits: IngestLimits) -> tuple[WireItem, ...]:
+    root = ingest_xml.parse(record.value)
+    name, ns = ingest_xml.local(root), ingest_xml.namespace(root)
+    # Without a namespace a newsItem is still taken for NewsML-G2 (some feeds drop the declaration);
+    # in a foreign namespace it is someone else's vocabulary.
+    if name in ingest_newsml.ROOTS and ns in (ingest_newsml.NAR, ""):
+        items = ingest_newsml.items(root, record, limits)
+    elif name == "NewsML":
+        items = ingest_newsml1.items(root, record, limits)
+    elif name == "nitf":
+        items = (ingest_nitf.item(root, record, limits),)
+    else:
+        raise InputError("unknown_shape", f"XML root <{name}>{f' in namespace {ns}' if ns else ''} is not "
+                                          "NewsML-G2 (newsItem, newsMessage, packageItem), NewsML 1.x or NITF")
+    if len(items) > 1:
+        return tuple(replace(item, part=n) for n, item in enumerate(items, 1))
+    return items
 
 
 def _from_json(text: str, record: RawRecord, limits: IngestLimits) -> WireItem:

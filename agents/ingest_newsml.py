@@ -1,6 +1,6 @@
 """NewsML-G2 ``newsItem`` / ``newsMessage`` / ``packageItem`` -> wire items (one per text item).
 
-Input: a parsed root element in the NewsML-G2 namespace (``agents/ingest_xml.py``
+Input: a parsed root element in the NewsML-G2 namespace, or in none (``agents/ingest_xml.py``
 parsed it safely). Mapping (IPTC NewsML-G2 2.x names):
 
 * ``@guid`` -> ``uri``; ``@version`` -> ``version``;

@@ -1,4 +1,4 @@
-"""Safe XML loading for the ingest stage, and dispatch of XML wire formats by root element.
+"""Safe XML loading for the ingest stage, and the tree readers the XML format parsers share.
 
 Input: the raw bytes of a record already recognised as XML (``agents/ingest.py``
 decides by content-type or first bytes). The parse is safe by construction:
@@ -12,13 +12,12 @@ decides by content-type or first bytes). The parse is safe by construction:
   sees the tree; every walk below is iterative (``iter()``), never recursive;
 * the payload size limit is checked by the caller before any byte is parsed.
 
-Dispatch by root element: NewsML-G2 ``newsItem`` / ``newsMessage`` /
-``packageItem`` (``agents/ingest_newsml.py``), NewsML 1.x ``NewsML``
-(``agents/ingest_newsml1.py``), NITF ``nitf`` (``agents/ingest_nitf.py``).
+``agents/ingest.py`` dispatches the parsed root: NewsML-G2 ``newsItem`` /
+``newsMessage`` / ``packageItem`` (``agents/ingest_newsml.py``), NewsML 1.x
+``NewsML`` (``agents/ingest_newsml1.py``), NITF ``nitf`` (``agents/ingest_nitf.py``).
 
-Outcomes: one or more :class:`WireItem`, or :class:`InputError` with
-``xml_forbidden``, ``invalid_xml`` (message gives line and column), ``too_deep``,
-``unknown_shape``, ``no_body``, ``too_many_items``, ``field_too_long``.
+Outcomes of :func:`parse`: the root element, or :class:`InputError` with
+``xml_forbidden``, ``invalid_xml`` (message gives line and column) or ``too_deep``.
 Side effects: none (no file or network access).
 """
 
@@ -27,20 +26,17 @@ from __future__ import annotations
 import re
 import threading
 from copy import deepcopy
-from dataclasses import replace
 from typing import Any
 
 from lxml import etree
 
 from agents.errors import InputError
 from agents.ingest_fields import IngestLimits, check_len
-from agents.model import RawRecord, WireItem
 
 MAX_STORIES = 100
 """Stories one record may carry (a newsMessage's text items); more is rejected as ``too_many_items``.
 A constant, not a setting: real messages carry a handful, and this bounds the fan-out per record."""
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
 _PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
     "huge_tree": False, "remove_comments": True, "remove_pis": True, "collect_ids": False,
@@ -54,7 +50,6 @@ _SNIFF_ROOT = re.compile(rb"<(?:!DOCTYPE\s+)?(?:[A-Za-z_][\w.-]{0,30}:)?"
                          rb"(?:newsItem|newsMessage|packageItem|nitf|NewsML)[\s/>\[]")
 _FIRST_TAG = re.compile(rb"<(?![!?/])(?:[A-Za-z_][\w.-]{0,30}:)?([A-Za-z_][\w.-]{0,60})")
 _DOCTYPE_HTML = re.compile(rb"<!DOCTYPE\s+html", re.I)
-_STRUCTURE_TAGS = frozenset({"html", "head", "title", "body"})
 
 
 def sniff(head: bytes) -> str | None:
@@ -147,32 +142,6 @@ def _reject_doctype(value: bytes) -> None:
                                               "entities)")
         else:
             return
-
-
-def items_of(record: RawRecord, limits: IngestLimits) -> tuple[WireItem, ...]:
-    """Parse an XML record and map it by root element onto one wire item per story.
-
-    Raises:
-        InputError: see the module docstring.
-    """
-    # Imported here: the format modules import this one for its helpers.
-    from agents import ingest_newsml, ingest_newsml1, ingest_nitf
-
-    root = parse(record.value)
-    name = local(root)
-    if name in ingest_newsml.ROOTS and namespace(root) == ingest_newsml.NAR:
-        items = ingest_newsml.items(root, record, limits)
-    elif name == "NewsML":
-        items = ingest_newsml1.items(root, record, limits)
-    elif name == "nitf":
-        items = (ingest_nitf.item(root, record, limits),)
-    else:
-        ns = namespace(root)
-        raise InputError("unknown_shape", f"XML root <{name}>{f' in namespace {ns}' if ns else ''} is not "
-                                          "NewsML-G2 (newsItem, newsMessage, packageItem), NewsML 1.x or NITF")
-    if len(items) > 1:
-        return tuple(replace(item, part=n) for n, item in enumerate(items, 1))
-    return items
 
 
 def local(el: Any) -> str:

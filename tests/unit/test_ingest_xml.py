@@ -128,6 +128,12 @@ def test_g2_embargoed_item() -> None:
     assert item.embargoed == "2026-11-29T06:00:00+01:00"
 
 
+def test_g2_root_without_namespace_is_still_g2() -> None:
+    """A newsItem whose feed dropped the namespace declaration is read as NewsML-G2."""
+    item = ingest(rec(g2_item(root=False)), LIMITS)
+    assert (item.format, item.headline) == ("newsml-g2", "Bridge reopens after repairs")
+
+
 def test_g2_news_item_without_meta_still_parses() -> None:
     """A bare newsItem (no itemMeta/contentMeta) gives its guid and body; the rest is empty."""
     item = ingest(rec(f'<newsItem xmlns="{NAR}" guid="urn:x:1"><contentSet><inlineData>Text.</inlineData>'
