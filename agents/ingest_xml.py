@@ -205,12 +205,14 @@ def attr(el: Any, name: str) -> str | None:
 def inner_html(container: Any, limits: IngestLimits, name: str) -> str | None:
     """The content of an XHTML/NITF container as HTML, namespaces dropped.
 
-    The ``body`` children if the container wraps a whole ``html`` document, else its own
-    children; plain tag names, so HTML readers downstream see ordinary markup.
+    The ``body`` children if the container wraps a whole ``html`` document (the
+    ``body.content`` children if it wraps a ``nitf`` one), else its own children; plain
+    tag names, so HTML readers downstream see ordinary markup.
     """
-    html_el = next((c for c in container if local(c) == "html"), None)
-    if html_el is not None:
-        container = child(html_el, "body")
+    wrapper = next((c for c in container if local(c) in ("html", "nitf")), None)
+    if wrapper is not None:
+        # A whole XHTML page, or NITF embedded in a NewsML-G2 inlineXML (Reuters, AP): its body only.
+        container = child(wrapper, "body") if local(wrapper) == "html" else path(wrapper, "body", "body.content")
         if container is None:
             return None
     # A detached copy (C-level) is its own document: once its tags lose their namespaces, the

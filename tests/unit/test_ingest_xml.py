@@ -122,6 +122,18 @@ def test_g2_signals_and_status_reach_the_notice_reader(signals: tuple[str, ...],
     assert (notice.kind, notice.pubstatus) == (kind, status), notice
 
 
+@pytest.mark.parametrize("inline", [
+    "<p>One.</p><p>Two <i>words</i>.</p>",
+    '<nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body><body.head><hedline><hl1>H</hl1></hedline>'
+    "</body.head><body.content><p>One.</p><p>Two <i>words</i>.</p></body.content></body></nitf>",
+], ids=["bare-paragraphs", "embedded-nitf"])
+def test_g2_inline_xml_forms(inline: str) -> None:
+    """inlineXML holding bare XHTML paragraphs, or a whole NITF document, gives the story paragraphs only."""
+    item = ingest(rec(g2_item(body=f'<inlineXML contenttype="application/xhtml+xml">{inline}</inlineXML>')),
+                  LIMITS)
+    assert item.body_html == "<p>One.</p><p>Two <i>words</i>.</p>", item.body_html
+
+
 def test_g2_embargoed_item() -> None:
     """itemMeta/embargoed is read as an instant with its offset."""
     item = ingest(rec(g2_item(embargoed="2026-11-29T06:00:00+01:00")), LIMITS)
