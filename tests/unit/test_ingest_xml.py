@@ -349,3 +349,49 @@ def test_declared_latin1_encoding_is_honoured() -> None:
     """XML is parsed from bytes, so a declared ISO-8859-1 encoding reads correctly."""
     xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>' + g2_item(headline="Caf\u00e9 reopens")).encode("latin-1")
     assert ingest(RawRecord(value=xml), LIMITS).headline == "Caf\u00e9 reopens"
+
+
+# ---------------------------------------------------------------- NewsML 1.x
+
+def newsml1_item(item_id: str, revision: int, body: str, *, status: str = "Usable", instruction: str = "",
+                 role: str = "Body") -> str:
+    """A NewsML 1.2 NewsItem with its identification, management, lines and one body component."""
+    instr = f'<Instruction FormalName="{instruction}"/>' if instruction else ""
+    return (
+        f"<NewsItem><Identification><NewsIdentifier><ProviderId>example.com</ProviderId><DateId>20261128</DateId>"
+        f'<NewsItemId>{item_id}</NewsItemId><RevisionId PreviousRevision="{revision - 1}" Update="U">{revision}'
+        f"</RevisionId><PublicIdentifier>urn:newsml:example.com:20261128:{item_id}:{revision}U</PublicIdentifier>"
+        f"</NewsIdentifier></Identification><NewsManagement><NewsItemType FormalName=\"News\"/>"
+        f"<FirstCreated>20261128T090000+0100</FirstCreated><ThisRevisionCreated>20261128T101500+0000"
+        f'</ThisRevisionCreated><Status FormalName="{status}"/>{instr}</NewsManagement>'
+        f"<NewsComponent><NewsLines><HeadLine>Story {item_id}</HeadLine><ByLine>By Ann Lee</ByLine>"
+        f"<DateLine>LYON</DateLine><CreditLine>Example Press</CreditLine></NewsLines>"
+        f'<DescriptiveMetadata><Language FormalName="fr"/><SubjectCode><Subject FormalName="04000000"/>'
+        f"</SubjectCode></DescriptiveMetadata>"
+        f'<NewsComponent><Role FormalName="{role}"/><ContentItem><MimeType FormalName="text/plain"/>'
+        f"<DataContent>{body}</DataContent></ContentItem></NewsComponent></NewsComponent></NewsItem>"
+    )
+
+
+def test_newsml1_items_map_identification_management_and_lines() -> None:
+    """NewsML 1.x: uri without revision, RevisionId, dates, Status, Instruction, lines, subject codes, text body."""
+    doc = ('<NewsML Version="1.2"><NewsEnvelope><SentFrom><Party FormalName="Example Press"/></SentFrom>'
+           "</NewsEnvelope>" + newsml1_item("a1", 3, "Line one.", status="Canceled", instruction="Kill")
+           + newsml1_item("b2", 1, "Other story.", role="Main") + "</NewsML>")
+    first, second = ingest_all(rec(doc), LIMITS)
+    assert (first.format, first.uri, first.version, first.part) == ("newsml", "urn:newsml:example.com:20261128:a1",
+                                                                     3, 1)
+    assert (first.firstcreated, first.versioncreated) == ("2026-11-28T09:00:00+01:00", "2026-11-28T10:15:00+00:00")
+    assert (first.pubstatus, first.signals, notice_of(first).kind) == ("canceled", ("Kill",), "kill")
+    assert (first.headline, first.byline, first.located, first.credit) == ("Story a1", ("Ann Lee",), "LYON",
+                                                                           "Example Press")
+    assert (first.language, first.agency, first.body_text) == ("fr", "Example Press", "Line one.")
+    assert first.subjects == (FeedSubject(uri="http://cv.iptc.org/newscodes/subjectcode/04000000",
+                                          code="subj:04000000"),)
+    assert (second.uri, second.part, second.body_text) == ("urn:newsml:example.com:20261128:b2", 2, "Other story.")
+
+
+def test_newsml1_without_body_component() -> None:
+    """A NewsML 1.x document whose only content is a logo has no body."""
+    doc = '<NewsML Version="1.2">' + newsml1_item("c3", 1, "logo.png", role="Logo") + "</NewsML>"
+    assert rejected(doc).code == "no_body"
