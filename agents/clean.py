@@ -24,7 +24,7 @@ How blocks are classified (every block is story, metadata or chrome):
        dense with links are chrome;
     4. learned per-source boilerplate (``agents/boilerplate.py``).
 
-Feed bodies are trusted: a ninjs/generic item's body IS the story (the agency wrote
+Feed bodies are trusted: a ninjs, generic, NewsML or NITF body IS the story (the agency wrote
 it for syndication), so step 3 does not apply to it. Only metadata readers and
 chrome rules remove its blocks, and no block is taken as the headline; a one-line
 kill notice ("This story has been withdrawn.") or a flash ("KILL KILL KILL") is
@@ -371,7 +371,7 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
     tz = settings.default_timezone
     found = _Found()
     is_html = item.body_html is not None and (item.body_text is None or bool(item.body_html.strip()))
-    trusted = item.format in ("ninjs", "generic")
+    trusted = item.format not in ("text", "html")  # feed formats: the body IS the story
     page: HtmlPage | None = None
     if is_html:
         page = parse_html(item.body_html or "")

@@ -24,7 +24,7 @@ from agents.clean import clean
 from agents.dedupe import Deduper
 from agents.enrich import Enricher
 from agents.errors import CleanError, StageFailure, WirestreamError
-from agents.ingest import IngestLimits, ingest
+from agents.ingest import IngestLimits, ingest_all
 from agents.model import CleanedArticle, Ingested, Origin, Prepared, RawRecord, WireItem
 from agents.outcome import HEADER_REPROCESS, Output
 from agents.publish import dead_letter, duplicate, enriched
@@ -71,11 +71,20 @@ class Pipeline:
         return datetime.fromtimestamp(self.clock(), tz=UTC).isoformat()
 
     def ingest(self, record: RawRecord) -> Ingested | Output:
-        """Hop 1: parse the raw record, or dead-letter it."""
+        """Hop 1 for a single-story record: parse it, or dead-letter it (a multi-story record
+        gives its first story: the worker and ``process`` use :meth:`ingest_all`).
+        """
+        steps = self.ingest_all(record)
+        return steps if isinstance(steps, Output) else steps[0]
+
+    def ingest_all(self, record: RawRecord) -> tuple[Ingested, ...] | Output:
+        """Hop 1 for records that may carry several stories (a NewsML-G2 ``newsMessage``):
+        one :class:`Ingested` per story, each with the record's origin, or one dead letter.
+        """
         origin = Origin.of(record)
         started = time.perf_counter()
         try:
-            return Ingested(ingest(record, self.limits), origin)
+            return tuple(Ingested(item, origin) for item in ingest_all(record, self.limits))
         except WirestreamError as exc:
             return self.checked(dead_letter(origin, exc, self.now_iso()))
         except Exception as exc:  # a bug must become data, not stop the partition
@@ -157,11 +166,25 @@ class Pipeline:
                                                 stage="publish"), self.now_iso())
 
     def run(self, record: RawRecord) -> Output:
-        """All hops in-process (offline ``process`` and the golden tests)."""
+        """All hops in-process for a single-story record (the golden tests); a multi-story
+        record answers with its first story: use :meth:`run_all` for those.
+        """
         step = self.ingest(record)
         if isinstance(step, Output):
             return step
-        prepared = self.prepare(step)
+        return self._finish(step)
+
+    def run_all(self, record: RawRecord) -> list[Output]:
+        """All hops in-process, one output per story of the record (offline ``process``):
+        what the worker publishes for the same record, in the same order.
+        """
+        steps = self.ingest_all(record)
+        if isinstance(steps, Output):
+            return [steps]
+        return [self._finish(step) for step in steps]
+
+    def _finish(self, ingested: Ingested) -> Output:
+        prepared = self.prepare(ingested)
         if isinstance(prepared, Output):
             return prepared
         return self.decide(prepared)

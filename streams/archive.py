@@ -27,7 +27,8 @@ import orjson
 from agents.model import RawRecord
 
 ARCHIVE_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
-_CONTENT_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html", ".json": "application/json"}
+_CONTENT_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html", ".json": "application/json",
+                  ".xml": "application/xml"}
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
 

@@ -34,13 +34,13 @@ def offline_pipeline(settings: Settings) -> Pipeline:
 
 
 def process_entries(pipeline: Pipeline, entries: Iterable[RawRecord | BadLine]) -> Iterator[Output]:
-    """One output per entry, in order."""
+    """One output per story of each entry (one per entry but for multi-story XML), in order."""
     for entry in entries:
         if isinstance(entry, BadLine):
             yield pipeline.reject(Origin(entry.raw), "archive_line",
                                   f"{entry.source}:{entry.line_no}: {entry.message}")
         else:
-            yield pipeline.run(entry)
+            yield from pipeline.run_all(entry)
 
 
 def read_inputs(paths: Iterable[str]) -> Iterator[ArchiveEntry]:

@@ -83,3 +83,11 @@ def test_enriched_message_names_its_schema_and_is_official_ninjs() -> None:
     assert schemas.problems("enriched.v1", message) == []
     plain = {k: v for k, v in message.items() if k != "wirestream"}
     assert schemas.problems(schemas.OFFICIAL_NINJS, plain) == []
+
+
+def test_every_error_code_is_in_the_dead_letter_contract() -> None:
+    """The dead-letter schema's code enum lists exactly the codes the stages can raise."""
+    from agents.errors import ERROR_CODES
+
+    enum = schemas.load("deadletter.v1")["properties"]["error"]["properties"]["code"]["enum"]
+    assert sorted(enum) == sorted(ERROR_CODES), f"schema vs agents/errors.py: {set(enum) ^ set(ERROR_CODES)}"
