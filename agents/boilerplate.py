@@ -13,9 +13,10 @@ a Faust Table in production). Per source it holds a SNAPSHOT and a short JOURNAL
 
 So an article costs one small write (~250 bytes) instead of a rewrite of its source's
 whole state (~18 KB at 500 blocks: encode, RocksDB write and changelog message per
-article). Why not one key per block: an article brings ~10 blocks it has not seen
-before, and a Faust table write (RocksDB put plus changelog message) costs the same
-whether it is 30 bytes or 3 KB; the per-block layout would multiply the writes.
+article). Why not one key per block: an article brings ~10 blocks its source has not
+seen before (its own paragraphs), and a Faust table write (RocksDB put plus changelog
+message) costs mostly per write, not per byte (py-spy: Faust's ``on_key_set`` and the
+RocksDB put are most of it); a key per block would multiply the writes per article.
 
 While the state of a source is cached in memory (bounded by ``learn_cache_sources``),
 each call reads one small journal slot: another owner of the source (a rebalance, a
