@@ -42,6 +42,7 @@ from agents.model import RawRecord
 from agents.outcome import Output
 from agents.pipeline import Pipeline
 from streams import codec
+from streams.eos import Transactions
 from streams.kafka_config import faust_credentials
 from streams.metrics import Metrics
 from streams.settings import Settings
@@ -142,6 +143,11 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     boilerplate = table("boilerplate", plan.partitions)
     stories = table("stories", 1)
     embargo = table("embargo", 1)
+    # exactly_once: commits cover exactly the events whose outputs and table writes they hold (streams/eos.py).
+    txns = Transactions(app)
+    txns.register([plan.raw, plan.bysource, plan.dedupe])
+    for tracked in (boilerplate, stories, embargo):
+        txns.track_table(tracked)
     pipeline = pipeline_factory(settings, boilerplate_store=boilerplate, story_store=stories)
     runtime = Runtime(app, settings, plan, metrics, pipeline,
                       {"boilerplate": boilerplate, "stories": stories, "embargo": embargo})
@@ -154,9 +160,9 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             # *destination* partition, and sends to topics its consumer has no metadata for
             # (every output topic) go out outside any transaction. Send through the transaction
             # of the *source* partition instead, so the output commits atomically with the
-            # source offset (the id format is the one Faust commits offsets under).
+            # source offset (streams/eos.py commits that offset in the same transaction).
             tp = event.message.tp
-            tid = f"{app.conf.id}-{app.assignor.group_for_topic(tp.topic)}-{tp.partition}"
+            tid = txns.transactional_id(tp.topic, tp.partition)
             await app.producer.send(channel.get_topic_name(), key, value, None, None, headers, transactional_id=tid)
         else:
             await channel.send(key=key, value=value, headers=headers)
@@ -185,7 +191,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     # hop 1: wire.raw -> ingest -> <app>-bysource | wire.dlq
     @app.agent(raw, name="ingest")
     async def ingest_agent(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in txns.events(stream):
             metrics.records_consumed.labels(plan.raw).inc()
             step = pipeline.ingest(_record_of(event.message))
             metrics.stage_seconds.labels("ingest").observe(pipeline.timings.ingest)
@@ -197,7 +203,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     # hop 2: <app>-bysource -> clean + enrich -> <app>-dedupe | wire.dlq
     @app.agent(bysource, name="prepare")
     async def prepare_agent(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in txns.events(stream):
             metrics.records_consumed.labels(plan.bysource).inc()
             step = pipeline.prepare(codec.decode_ingested(event.message.value))
             metrics.stage_seconds.labels("clean").observe(pipeline.timings.clean)
@@ -212,7 +218,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     # hop 3: <app>-dedupe -> dedupe + publish -> wire.enriched | wire.duplicates | wire.dlq
     @app.agent(dedupe, name="decide")
     async def decide_agent(stream: Any) -> None:
-        async for event in stream.events():
+        async for event in txns.events(stream):
             if event.message.key == TICK_KEY:
                 await _release_due(runtime, publish)
                 if time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
