@@ -193,11 +193,12 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     async def ingest_agent(stream: Any) -> None:
         async for event in txns.events(stream):
             metrics.records_consumed.labels(plan.raw).inc()
-            step = pipeline.ingest(_record_of(event.message))
+            steps = pipeline.ingest_all(_record_of(event.message))
             metrics.stage_seconds.labels("ingest").observe(pipeline.timings.ingest)
-            if isinstance(step, Output):
-                await publish(step)
-            else:
+            if isinstance(steps, Output):
+                await publish(steps)
+                continue
+            for step in steps:  # one per story: a NewsML-G2 message may carry several
                 await send(bysource, step.item.source.encode(), codec.encode_internal(step))
 
     # hop 2: <app>-bysource -> clean + enrich -> <app>-dedupe | wire.dlq
