@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from agents.enrich_gazetteer import Gazetteer
 from agents.enrich_lang import detect_language_words
@@ -196,9 +196,7 @@ class Enricher:
 
 
 def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
-    """The entity's name (its last word, as any mention writes it) is a headline word."""
-    if not headline_words:
-        return False
+    """The entity's name (its last word, as any mention writes it) is a headline word (a non-empty set)."""
     last = _last_word(found.name)
     if len(last) > 2 and last in headline_words:
         return True
@@ -223,31 +221,33 @@ def _in_order(mentions: list[Mention]) -> tuple[Mention, ...]:
     return tuple(sorted(mentions, key=_START))
 
 
-def _raw_score(found: Found, headline_set: frozenset[str]) -> float:
-    score = float(len(found.mentions))
-    if _headline_hit(found, headline_set):
+def _raw_score(found: Found, ordered: tuple[Mention, ...], headline_set: frozenset[str]) -> float:
+    """Mentions, plus the headline and lede boosts (``ordered``: the mentions by position)."""
+    score = float(len(ordered))
+    if headline_set and _headline_hit(found, headline_set):
         score += _HEADLINE_BOOST
-    if found.mentions and min(map(_START, found.mentions)) < _LEDE_CHARS:
+    if ordered and ordered[0].start < _LEDE_CHARS:
         score += 1.0
     return score
+
+
+def _by_relevance(e: Entity | Place) -> tuple[float, str]:
+    return (-e.relevance, e.name)
 
 
 def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tuple[Entity, ...]:
     if not found:
         return ()
-    scored = [(f, _raw_score(f, headline_set)) for f in found]
-    top = max(s for _, s in scored) or 1.0
+    ordered = [_in_order(f.mentions) for f in found]
+    scores = [_raw_score(f, m, headline_set) for f, m in zip(found, ordered, strict=True)]
+    top = max(scores) or 1.0
+    k: Literal["person", "organisation"] = "person" if kind == "person" else "organisation"
     out = [
-        Entity(
-            name=f.name,
-            kind="person" if kind == "person" else "organisation",
-            mentions=_in_order(f.mentions),
-            relevance=round(s / top, 3),
-            role=f.role,
-        )
-        for f, s in scored
+        Entity(f.name, k, m, round(s / top, 3), None, f.role)
+        for f, m, s in zip(found, ordered, scores, strict=True)
     ]
-    return tuple(sorted(out, key=lambda e: (-e.relevance, e.name)))
+    out.sort(key=_by_relevance)
+    return tuple(out)
 
 
 def _places(
@@ -260,54 +260,48 @@ def _places(
     least :data:`_ABOUT_SHARE` of the best country's. Returns the subject
     places, the mentioned places and the primary country (the best one).
     """
-    scored = [(f, _place_score(f, headline_set)) for f in found]
+    scored: list[tuple[Found, tuple[Mention, ...], float]] = []
+    for f in found:
+        ordered = _in_order(f.mentions)
+        scored.append((f, ordered, _place_score(f, ordered, headline_set)))
     present = False
     if located is not None and located.country_code is not None:
         present = any(f.geonames_id == located.geonames_id and f.feature == located.feature and
-                      f.name == located.name for f, _ in scored)
+                      f.name == located.name for f in found)
         if not present:
-            scored.append((_found_from_place(located), _DATELINE_PRIOR))
+            scored.append((_found_from_place(located), (), _DATELINE_PRIOR))
     if not scored:
         return (), (), None
     by_country: dict[str, float] = {}
-    for f, s in scored:
+    for f, _, s in scored:
         if f.country_code:
             by_country[f.country_code] = by_country.get(f.country_code, 0.0) + s
     if located is not None and located.country_code and present:
         by_country[located.country_code] = by_country.get(located.country_code, 0.0) + _DATELINE_PRIOR
     top_country = max(by_country.values(), default=0.0)
-    weighted = [(f, s, s * (0.5 + _FEATURE_WEIGHT[f.feature])) for f, s in scored]
-    top = max(w for _, _, w in weighted) or 1.0
+    weights = [s * (0.5 + _FEATURE_WEIGHT[f.feature]) for f, _, s in scored]
+    top = max(weights) or 1.0
     about: list[Place] = []
     mentioned: list[Place] = []
-    for f, s, w in weighted:
-        place = Place(
-            name=f.name,
-            country_code=f.country_code,
-            geonames_id=f.geonames_id,
-            lat=f.lat,
-            lon=f.lon,
-            feature=f.feature,
-            mentions=_in_order(f.mentions),
-            relevance=round(max(w, 0.0) / top, 3),
-        )
+    for (f, ordered, s), w in zip(scored, weights, strict=True):
+        place = Place(f.name, f.country_code, f.geonames_id, f.lat, f.lon, f.feature, ordered,
+                      round(max(w, 0.0) / top, 3))
         share = by_country[f.country_code] / top_country if f.country_code and top_country else 0.0
         if f.country_code is None:
             share = s / max(top_country, 1.0)
         (about if share >= _ABOUT_SHARE else mentioned).append(place)
     primary = max(by_country.items(), key=lambda kv: kv[1])[0] if by_country else None
-
-    def order(p: Place) -> tuple[float, str]:
-        return (-p.relevance, p.name)
-
-    return tuple(sorted(about, key=order)), tuple(sorted(mentioned, key=order)), primary
+    about.sort(key=_by_relevance)
+    mentioned.sort(key=_by_relevance)
+    return tuple(about), tuple(mentioned), primary
 
 
-def _place_score(found: Found, headline_set: frozenset[str]) -> float:
+def _place_score(found: Found, ordered: tuple[Mention, ...], headline_set: frozenset[str]) -> float:
     """Mentions plus headline and lede boosts; a place named only through a currency gets no boosts."""
-    if found.weak and found.weak >= len(found.mentions):
-        return found.weak * _WEAK_MENTION
-    return _raw_score(found, headline_set) - found.weak * (1.0 - _WEAK_MENTION)
+    weak = found.weak
+    if weak and weak >= len(ordered):
+        return weak * _WEAK_MENTION
+    return _raw_score(found, ordered, headline_set) - weak * (1.0 - _WEAK_MENTION)
 
 
 def _found_from_place(p: Place) -> Found:

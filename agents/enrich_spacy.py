@@ -12,10 +12,9 @@ slower than the fast engine.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from agents.enrich_ner import Recognised, Recogniser, Token, _LowercaseUsed, _State
+from agents.enrich_ner import Recognised, Recogniser, Token, _State
 
 
 class EngineUnavailable(RuntimeError):
@@ -44,7 +43,7 @@ class SpacyEngine:
         """People, organisations and places from spaCy's entities."""
         base = self.fast.recognise("", byline=byline, dateline_city=dateline_city)
         fast_words = self.fast.recognise(body, byline=(), dateline_city=None)
-        state = _State(self.fast, body, [], _LowercaseUsed(Counter(), []))
+        state = _State(self.fast, body, [], frozenset())
         for ent in self.nlp(body).ents:
             tok = [Token(ent.text, ent.start_char, ent.end_char, True, False, False, " ", ent.text.lower())]
             if ent.label_ == "PERSON":

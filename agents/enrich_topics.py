@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
+from itertools import compress, repeat
+from operator import lt
 
 from agents.model import Subject
 
@@ -123,8 +125,11 @@ def keywords(
     # Walk the body's words by count (a C-level sort) only until enough are found.
     need = limit + len(scored)
     short = total < 80
+    # Unless the text is short only words seen twice can rank: they are picked in C
+    # (compress over "1 < count") before the sort, which then orders a third of the words.
     # (Sorting the words by their count, rather than (word, count) pairs, builds no tuples.)
-    for w in sorted(counts, key=counts.__getitem__, reverse=True):
+    pool = counts if short else compress(counts, map(lt, repeat(1), counts.values()))
+    for w in sorted(pool, key=counts.__getitem__, reverse=True):
         n = counts[w]
         if need <= 0 or (n < 2 and not short):
             break
