@@ -75,7 +75,7 @@ NOTICE_CHARS = 500
 """Notice text is published cut to this many characters (whitespace collapsed)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Notice:
     """What an item announces about itself."""
 
@@ -187,11 +187,12 @@ def read_notice(article: CleanedArticle) -> Notice:
     body_line: str | None = None
     if article.paragraphs:
         first = article.paragraphs[0][:300]
-        m = _BODY_NOTE.match(first) if first.lstrip()[:1] in "([" else None
+        lead = first.lstrip()[:1]
+        m = _BODY_NOTE.match(first) if lead in "([" else None
         if m is not None:
             kind = _stronger(kind, _BODY_KIND[" ".join(m.group(1).lower().split())])
             body_line = first
-        if _BODY_CORRECTION.match(first):
+        if lead in "cC" and _BODY_CORRECTION.match(first):
             kind = _stronger(kind, "correction")
             body_line = first
         low = first.lower()

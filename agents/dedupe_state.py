@@ -24,7 +24,9 @@ size bound) are ignored when read and dropped by the next expiry.
 
 from __future__ import annotations
 
+import functools
 import struct
+import sys
 from binascii import b2a_base64
 from dataclasses import dataclass
 
@@ -51,6 +53,7 @@ DAY = 86_400
 
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+_NATIVE_LITTLE = sys.byteorder == "little"
 
 
 def key(kind: str, digest: bytes) -> str:
@@ -72,9 +75,12 @@ def bucket_keys(values: npt.NDArray[np.uint64]) -> list[str]:
     ...                                                           key("b", (2).to_bytes(6, "little"))]
     True
     """
-    if values.shape[0] == 0:
+    n = values.shape[0]
+    if n == 0:
         return []
-    raw = b"".join([(v & 0xFFFFFFFFFFFF).to_bytes(6, "little") for v in values.tolist()])
+    # The low six bytes of each little-endian uint64, sliced from one buffer (no per-value ints).
+    packed = values.tobytes() if _NATIVE_LITTLE and values.dtype == np.uint64 else values.astype("<u8").tobytes()
+    raw = b"".join([packed[i : i + 6] for i in range(0, 8 * n, 8)])
     text = b2a_base64(raw, newline=False).translate(_URLSAFE).decode("ascii")
     return [BUCKET + text[i : i + 8] for i in range(0, len(text), 8)]
 
@@ -137,16 +143,10 @@ class StoryRec:
             self.source16,
             min(self.content_version or self.version, 0xFFFF),
         )
-        parts = [
-            head,
-            self.samples,
-            struct.pack(f"<{len(self.paras)}I", *self.paras),
-            struct.pack(f"<{len(self.facts)}H", *self.facts),
-            struct.pack(f"<{len(self.names)}H", *self.names),
-        ]
+        tail = _tail(len(self.paras), len(self.facts) + len(self.names)).pack(*self.paras, *self.facts, *self.names)
         if self.uri is not None:
-            parts.append(self.uri.encode("utf-8", "surrogatepass"))
-        return b"".join(parts)
+            return b"".join((head, self.samples, tail, self.uri.encode("utf-8", "surrogatepass")))
+        return head + self.samples + tail
 
     @classmethod
     def decode(cls, raw: bytes) -> StoryRec:
@@ -157,12 +157,11 @@ class StoryRec:
         pos = _HEADER.size
         samples = raw[pos : pos + 2 * n_samples]
         pos += 2 * n_samples
-        paras = struct.unpack_from(f"<{n_paras}I", raw, pos)
-        pos += 4 * n_paras
-        facts = struct.unpack_from(f"<{n_facts}H", raw, pos)
-        pos += 2 * n_facts
-        names = struct.unpack_from(f"<{n_names}H", raw, pos)
-        pos += 2 * n_names
+        values = _tail(n_paras, n_facts + n_names).unpack_from(raw, pos)
+        paras = values[:n_paras]
+        facts = values[n_paras : n_paras + n_facts]
+        names = values[n_paras + n_facts :]
+        pos += 4 * n_paras + 2 * (n_facts + n_names)
         uri = raw[pos:].decode("utf-8", "surrogatepass") if flags & _HAS_URI else None
         return cls(
             version=version,
@@ -181,6 +180,12 @@ class StoryRec:
             content_version=cv,
             early=bool(flags & _EARLY),
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _tail(n_paras: int, n_halfwords: int) -> struct.Struct:
+    """The compiled struct of a story's paragraph codes and fact/name hashes (few distinct shapes)."""
+    return struct.Struct(f"<{n_paras}I{n_halfwords}H")
 
 
 def last_ts_of(raw: bytes) -> int:

@@ -138,7 +138,8 @@ class DocPrint:
 
     def samples(self, k: int) -> bytes:
         """The stored sketch: low 16 bits of the ``k`` smallest hashes, little-endian."""
-        return (self.shingles[:k] & np.uint64(0xFFFF)).astype("<u2").tobytes()
+        # Casting uint64 to uint16 keeps the low 16 bits (no mask pass needed).
+        return self.shingles[:k].astype("<u2").tobytes()
 
 
 def word_hash(word: str) -> int:
@@ -381,7 +382,7 @@ def fact_changes(stored: tuple[int, ...], new: DocPrint) -> tuple[int, int]:
 
 def low16_set(doc: DocPrint) -> set[int]:
     """The low 16 bits of every shingle hash of ``doc`` (what stored samples are matched against)."""
-    return set((doc.shingles & np.uint64(0xFFFF)).tolist())
+    return set(doc.shingles.astype(np.uint16).tolist())
 
 
 def containment(samples: bytes, n_old: int, new: DocPrint, low16: set[int] | None = None) -> float:

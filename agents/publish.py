@@ -306,7 +306,8 @@ def lineage(verdict: Verdict, label: str) -> dict[str, Any]:
             rule["uri"] = hit.uri
         for name, value in hit.figures:
             # Counts and epoch seconds read as integers; estimates keep their fraction.
-            rule[name] = int(value) if float(value).is_integer() else value
+            value = round(float(value), 4)
+            rule[name] = int(value) if value.is_integer() else value
         rules.append(rule)
     return {"supersedes": supersedes, "verdict": label, "rules": rules, "notice": verdict.notice,
             "out_of_order": verdict.out_of_order}

@@ -214,3 +214,15 @@ def test_rule_names_match_the_schema(name):
     path = Path(__file__).resolve().parents[2] / "schemas" / f"{name}.json"
     enum = json.loads(path.read_text())["$defs"]["rule"]["properties"]["rule"]["enum"]
     assert sorted(enum) == sorted(RULE_NAMES), (enum, RULE_NAMES)
+
+
+def test_fast_verdict_equals_the_dataclass_constructor():
+    """The deduper's fast Verdict builder gives the same frozen value as Verdict(...), defaults included."""
+    from agents.dedupe import _verdict
+    from agents.model import RuleHit
+
+    kw = dict(kind="version", uri="urn:x:1", version=2, supersedes=("urn:x:1", 1), rules=(RuleHit("reprocess"),))
+    fast, slow = _verdict(**kw), Verdict(**kw)
+    assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow), (fast, slow)
+    with pytest.raises(AttributeError):
+        fast.kind = "new"  # type: ignore[misc]
