@@ -195,3 +195,47 @@ def test_feed_subject_repeated_by_uri_variant_is_dropped():
     feed = (FeedSubject(name="Politics", uri="https://cv.iptc.org/newscodes/mediatopic/11000000/"),)
     out = valid(enriched(prepared(subjects=feed, found=found), Verdict(kind="new", uri="urn:x:1", version=1), NOW))
     assert [s["creator"] for s in out.value["subjects"]] == ["wirestream"], out.value["subjects"]
+
+
+def test_every_lineage_path_publishes_schema_valid_messages():
+    """A feed exercising every dedupe rule publishes only schema-valid enriched and duplicate messages."""
+    more = "Interior Minister Carolina Toha said rescue teams had pulled four people alive from a collapsed hostel."
+    lookalike = (PARAS[0].replace("two", "five").replace("Tuesday", "Friday"), PARAS[1])
+    dividend = ("Qtly div 12 cts vs 12 cts prior", "Pay April 10", "Record March 20")
+    feed: list[tuple[tuple[str, ...], dict]] = [
+        (PARAS, {}),
+        (lookalike, {}),
+        (PARAS, {}),
+        (PARAS, {"reprocess": True}),
+        (PARAS[:1], {"source": "site.example"}),
+        ((PARAS[0], more, PARAS[1]), {}),
+        (("(Corrects toll)", *PARAS), {"headline": "CORRECTED-Quake strikes off northern Chile"}),
+        (("Please kill the story. It was sent in error.",), {"headline": "KILL - Quake strikes off northern Chile"}),
+        (PARAS, {"format": "ninjs", "uri": "urn:n:1", "version": 3, "ednote": "Eds: updates toll"}),
+        (PARAS[:1], {"format": "ninjs", "uri": "urn:n:1", "version": 1}),
+        ((*PARAS, more), {"format": "ninjs", "uri": "urn:n:1", "version": 6, "embargoed": "2099-01-01T00:00:00Z"}),
+        (dividend, {"headline": "QUAKER OATS CO <OAT> REGULAR DIVIDEND"}),
+        (dividend, {"headline": "UNIBANCORP INC <UBCP> REGULAR DIVIDEND SET"}),
+        (("VALPARAISO (Reuters) - Firefighters in the Chilean port of Valparaiso fought for a third day on Thursday "
+          "to contain forest fires that have destroyed hundreds of homes above the city, officials said.",),
+         {"headline": "UPDATE 2-Fires rage above Valparaiso", "versioncreated": "2026-01-01T00:00:00Z"}),
+    ]
+    dd = Deduper({}, settings=DedupSettings(), clock=lambda: 1_780_000_000.0)
+    seen_rules: set[str] = set()
+    for paras, kw in feed:
+        kw = dict(kw)
+        reprocess = kw.pop("reprocess", False)
+        headline = kw.pop("headline", "Quake strikes off northern Chile")
+        source = kw.pop("source", "reuters")
+        item = WireItem(format=kw.pop("format", "text"), source=source, body_text="\n\n".join(paras),
+                        headline=headline, **kw)
+        prep = Prepared(CleanedArticle(item=item, headline=headline, paragraphs=paras), Enrichment(language="en"),
+                        ORIGIN)
+        verdict = dd.decide(prep.article, reprocess=reprocess)
+        out = valid(duplicate(prep, verdict, NOW) if verdict.kind == "duplicate" else enriched(prep, verdict, NOW))
+        lineage = out.value["lineage"] if out.role == "duplicates" else out.value["wirestream"]["lineage"]
+        seen_rules |= {r["rule"] for r in lineage["rules"]}
+    expected = {"no_match", "exact_fingerprint", "near_duplicate", "paragraph_alignment", "notice_correction",
+                "notice_kill", "recurring_report_guard", "feed_identity", "stale_version", "version_gap",
+                "embargo", "headline_names_guard", "reprocess", "story_not_seen"}
+    assert expected <= seen_rules, expected - seen_rules
