@@ -34,7 +34,7 @@ def test_store_values_are_bytes_and_bounded():
     """The store holds bytes, and never more than learn_max_blocks_per_source blocks per source."""
     store: dict[str, bytes] = {}
     bp = LearnedBoilerplate(store, CleanSettings(learn_max_blocks_per_source=10))
-    for i in range(50):
+    for i in range(JOURNAL_SLOTS + 20):
         bp.observe("src", f"s{i}", [f"b{i}-{j}" for j in range(3)] + ["shared"])
     assert all(isinstance(v, bytes) for v in store.values())
     assert len(orjson.loads(store["src"])["b"]) <= 10
