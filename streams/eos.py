@@ -20,13 +20,19 @@ at that moment, so
   fetched, so an offset can be committed past an event that has produced nothing yet: lost;
 - duplicated entries in the acked list stall the commit, so the committed offset lags far
   behind the outputs already committed (re-processed as duplicates after a crash), and a
-  stalled transaction holds back the last stable offset of every output partition it touched.
+  stalled transaction holds back the last stable offset of every output partition it touched;
+- the (Cython) stream iterator drops records it was handed while flow control is paused or
+  from an older generation, neither processing nor acking them, and counts on a later seek to
+  the committed offset to bring them back; a commit past them loses them (seen: raw offset 48
+  never processed, 49 and later committed).
 
 Here the agents iterate through :meth:`Transactions.events`, which records, per transactional
 id, which events are in flight and the offset after the last finished one; a commit closes the
 gate for new events of that id, waits for the in-flight ones to finish (their sends and
 changelog writes handed to the transactional producer), then commits those offsets with the
-transaction. The transactional ids, producers and fencing stay Faust's.
+transaction. Records the stream dropped are handed to the agent before the next record of
+their partition; records read again below the finished offset (after a seek back) are skipped.
+The transactional ids, producers and fencing stay Faust's.
 """
 
 from __future__ import annotations
@@ -256,7 +262,10 @@ class Transactions:
                         log.warning("exactly_once: events of %s still in flight after %.0fs; commit deferred",
                                     tid, self.idle_timeout_s)
                         continue
-                    offsets = {tp: self._done[tp] for tp in tps}
+                    # Events of this id that started on another partition while we waited are in
+                    # the transaction too: take the finished offsets of every partition of the id now.
+                    offsets = {tp: done for tp, done in self._done.items()
+                               if self.transactional_id(tp.topic, tp.partition) == tid}
                     await producer.commit_transactions({tid: offsets}, self.app.conf.id,
                                                        start_new_transaction=start_new_transaction)
                     self._committed.update(offsets)

@@ -186,3 +186,24 @@ async def test_at_least_once_passes_events_through_untouched() -> None:
     assert [event.message.offset async for event in txns.events(stream)] == [0, 2, 1]
     assert await txns.commit() is False
     assert app.consumer.transactions.commit is None, "Faust's own commit stays in place"
+
+
+async def test_commit_covers_partitions_of_the_same_id_that_finished_while_it_waited() -> None:
+    """Two agents share a transactional id: the commit includes the offsets the other one finished meanwhile."""
+    app, txns, raw = build()
+    txns.register(["bysource"])
+    bysource = FakeStream(app)
+    first, second = txns.events(raw), txns.events(bysource)
+    await deliver(app, raw, 0, 1)
+    await app.topics.on_message(Message("bysource", 0, 7))
+    bysource.queue.put_nowait(Message("bysource", 0, 7))
+    await first.__anext__()
+    await first.__anext__()  # raw 0 finished, raw 1 in flight
+    await second.__anext__()  # bysource 7 in flight, never finished before the commit starts
+    commit = asyncio.create_task(txns.commit())
+    await asyncio.sleep(0.05)
+    raw.queue.put_nowait(None)
+    bysource.queue.put_nowait(None)
+    assert [e async for e in first] == [] and [e async for e in second] == []
+    await commit
+    assert app.producer.commits == [("app-0-0", {TP("raw", 0): 2, TP("bysource", 0): 8}, True)], app.producer.commits
