@@ -150,13 +150,15 @@ def remix(docs: Sequence[dict[str, Any]], i: int) -> dict[str, Any]:
     each part shares well under the dedup thresholds with the story it came from.
     """
     size = len(docs)
+    rnd = i // size  # each pass over the corpus stitches other triples (pass 1 must not repeat in pass 2)
+    picks = [docs[(i * stride + rnd * shift) % size] for stride, shift in ((1, 4513), (7919, 2029), (104_729, 9203))]
     parts = []
-    for j, stride in enumerate((1, 7919, 104_729)):
-        lines = docs[(i * stride + j * 31) % size]["body"].split("\n")
+    for j, doc in enumerate(picks):
+        lines = doc["body"].split("\n")
         third = max(1, len(lines) // 3)
         parts.extend(lines[j * third:(j + 1) * third] if j < 2 else lines[2 * third:])
-    base = docs[i % size]
-    return {**base, "body": "\n".join(parts), "title": f"{base.get('title') or ''} ({i // size})".strip()}
+    base = picks[1]  # headline and metadata of the story giving the middle, not of the resent position
+    return {**base, "body": "\n".join(parts), "title": f"{base.get('title') or ''} ({rnd})".strip()}
 
 
 @dataclass(frozen=True)
