@@ -51,8 +51,9 @@ Every verdict explains itself (``Verdict.rules``, ``supersedes``, ``notice``,
 below fired, in the order applied, with their figures, then the look-alikes kept
 apart on the way (``recurring_report_guard``, ``headline_names_guard``, naming
 the other story). Out of order: a late older version (lower feed version, earlier
-``versioncreated``, an older exact text, or the shorter original of a story first
-seen as its own ``UPDATE``) is a ``stale`` duplicate, never republished; a version
+``versioncreated``, an older exact text, the shorter original of a story first
+seen as its own ``UPDATE``, or, by headline core, the original of a story first seen
+as its own kill) is a ``stale`` duplicate, never republished; a version
 that skips ahead (feed version 3 after 1, a notice about a story not yet seen,
 a uri first seen above version 1) is published; both are flagged.
 
@@ -121,6 +122,9 @@ _MAX_CANDIDATES = 12
 SHORT_BODY_WORDS = 30
 """Bodies shorter than this ("Qtly div 12 cts vs 12 cts prior. Pay April 10.") read alike for
 many companies; such stories only match when their headlines also name the same subject."""
+_LATE_ORIGINAL_S = 6 * 3600
+"""How long after a kill of a story not yet seen its original, arriving late, is still recognised by
+headline alone (recurring reports reuse headlines daily)."""
 _NOTICE_MIN_SIM = 0.15
 """A correction/update found by headline core must still share this much text (kills need none)."""
 
@@ -535,7 +539,38 @@ class _Decision:
                 if cand.headline_match and self.notice.kind is not None:
                     self.rules.append(_hit(HEADLINE_CORE))
             return self._content_verdict(cand)
+        if self.notice.kind is None and not self.reprocess:
+            late = self._original_of_early_kill()
+            if late is not None:
+                return late
         return self._new_story(x_raw)
+
+    def _original_of_early_kill(self) -> Verdict | None:
+        """The original of a story first seen as its own kill, arriving late: a stale duplicate.
+
+        A kill advisory carries no text to match by content, so the original is recognised by
+        its headline core, only against a story that began as a kill (``early``, canceled or
+        withheld), within ``_LATE_ORIGINAL_S`` and not written after the kill: a later issue
+        of a recurring report with the same headline stays a new story.
+        """
+        hk = self.headline_key()
+        if hk is None:
+            return None
+        raw = self.dd._get(hk)
+        self.bucket_raw[hk] = raw
+        for sid in newest_sids(raw):
+            story = self.dd._story(sid)
+            if story is None:
+                continue
+            rec = story[0]
+            if not rec.early or rec.pubstatus == "usable" or self.now - rec.last_ts > _LATE_ORIGINAL_S:
+                continue
+            if self.vc and rec.versioncreated and self.vc > rec.versioncreated:
+                continue
+            self.rules.append(_hit(HEADLINE_CORE))
+            self.rules.append(_hit(STALE_VERSION, known_version=rec.version))
+            return self._duplicate(sid, rec, "stale", 0.0)
+        return None
 
     def _by_identity(self) -> tuple[bytes, StoryRec, bytes] | None:
         if self.ident_digest is None:

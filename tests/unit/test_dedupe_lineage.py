@@ -226,3 +226,21 @@ def test_fast_verdict_equals_the_dataclass_constructor():
     assert fast == slow and repr(fast) == repr(slow) and hash(fast) == hash(slow), (fast, slow)
     with pytest.raises(AttributeError):
         fast.kind = "new"  # type: ignore[misc]
+
+
+def test_original_arriving_after_its_kill_is_stale():
+    """A kill seen before its story; the original arriving after it is a stale duplicate (never published)."""
+    advisory = f'Editors: Please kill the story headlined "{HEADLINE}". It was sent in error.'
+    kill, original = feed(article([advisory], headline="KILL - " + HEADLINE), article(LEAD))
+    assert (kill.kind, kill.pubstatus, kill.out_of_order) == ("new", "canceled", True), kill
+    assert (original.kind, original.reason, original.out_of_order) == ("duplicate", "stale", True), original
+    assert original.duplicate_of is not None and original.duplicate_of[0] == kill.uri, original
+    assert "headline_core" in rules(original) and "stale_version" in rules(original), original.rules
+
+
+def test_later_report_under_a_killed_headline_is_new():
+    """A story written after an early kill under the same headline is a new story, not the killed original."""
+    advisory = f'Editors: Please kill the story headlined "{HEADLINE}". It was sent in error.'
+    kill, later = feed(article([advisory], headline="KILL - " + HEADLINE, versioncreated="2026-05-01T10:00:00Z"),
+                       article(LEAD, versioncreated="2026-05-02T10:00:00Z"))
+    assert later.kind == "new" and later.uri != kill.uri, later
