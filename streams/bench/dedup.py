@@ -179,10 +179,14 @@ def evaluate_corpus(records: list[dict[str, Any]], settings: DedupSettings) -> d
     dd = Deduper(store, settings=settings, clock=lambda: now[0])
     story: dict[int, str] = {}
     kinds: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    out_of_order = 0
     for r, a, c in zip(records, articles, clocks, strict=True):
         now[0] = c
         v = dd.decide(a)
         kinds[v.kind if v.kind != "duplicate" else f"duplicate/{v.reason}"] += 1
+        rules.update({hit.rule for hit in v.rules})
+        out_of_order += v.out_of_order
         story[r["id"]] = v.duplicate_of[0] if v.duplicate_of else v.uri
     n = len(records)
     stats = dd.stats()
@@ -237,6 +241,8 @@ def evaluate_corpus(records: list[dict[str, Any]], settings: DedupSettings) -> d
     return {
         "articles": n,
         "verdicts": dict(sorted(kinds.items())),
+        "rules_fired": dict(rules.most_common()),
+        "out_of_order": out_of_order,
         "identical_copies": len(beyond),
         "identical_caught_pct": round(100 * identical_caught / len(beyond), 2) if beyond else None,
         "identical_missed": identical_missed,
@@ -453,6 +459,8 @@ def _print(r: dict[str, Any]) -> None:
         ("reuters: same-title pairs, numbers differ, < 20 h apart: linked",
          f'{c["same_title_numbers_differ_within_20h_linked"]} of {c["same_title_numbers_differ_within_20h"]}'),
         ("reuters: verdicts", c["verdicts"]),
+        ("reuters: verdicts explained by each rule (lineage)", c["rules_fired"]),
+        ("reuters: verdicts flagged out of order", c["out_of_order"]),
         (f'cost: reuters articles timed (best of {r["cost"]["repeats"]})', r["cost"]["articles"]),
         ("us/article total (decide incl. fingerprint)", r["cost"]["us_per_article_total"]),
         ("us/article fingerprint (tokenise+shingle+sketch)", r["cost"]["us_per_article_fingerprint"]),
