@@ -117,7 +117,6 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "organisations": [{"name": o.name, "rel": "subject"} for o in enr.organisations],
         "places": [_ninjs_place(p) for p in enr.places],
         "subjects": subjects(enr.subjects, item.subjects),
-        "keywords": list(enr.keywords),
         "altids": [{"role": "fingerprint", "value": verdict.fingerprint}],
     }
     language = item.language or enr.language
@@ -169,6 +168,7 @@ def enriched(prepared: Prepared, verdict: Verdict, now_iso: str) -> Output:
         "quotes": [{"text": q.text, "speaker": q.speaker, "start": q.start, "end": q.end} for q in enr.quotes],
         "word_count": enr.word_count,
         "reading_time_s": enr.reading_time_s,
+        "keywords": list(enr.keywords),
         "language_detected": enr.language,
         "engine": enr.engine,
         "embargo": {"until": item.embargoed, "held": verdict.kind == "held"} if item.embargoed else None,

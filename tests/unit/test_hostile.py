@@ -60,7 +60,7 @@ def text_fields(output: Output) -> list[tuple[str, str]]:
         for group in ("people", "organisations", "places"):
             fields += [(group, e["name"]) for e in v.get(group, [])]
         fields += [("entity", e["name"]) for e in v.get("wirestream", {}).get("entities", {}).get("people", [])]
-        fields += [("keyword", k) for k in v.get("keywords", [])]
+        fields += [("keyword", k) for k in v.get("wirestream", {}).get("keywords", [])]
         return fields
     if output.role == "duplicates":
         return [("headline", v.get("headline") or "")]
