@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Literal
 
 from agents.enrich_gazetteer import Gazetteer
 from agents.enrich_lang import detect_language_words
-from agents.enrich_ner import WORD_TABLE, Found, Lexicon, Recognised, Recogniser
+from agents.enrich_ner import WORD_TABLE, Found, Lexicon, Recognised, Recogniser, words_of
 from agents.enrich_quotes import find_quotes
 from agents.enrich_topics import keywords, score_subjects
 from agents.model import CleanedArticle, Enrichment, Entity, Mention, Place
@@ -110,7 +110,7 @@ class Enricher:
             rec = self.recogniser.recognise(
                 body, byline=article.byline, dateline_city=city, dateline_country=dateline_country
             )
-        headline_words = headline.translate(WORD_TABLE).lower().split()
+        headline_words = words_of(headline)
         # "RUSSIA'S" is "russias" once apostrophes go: keep the form without the "s" too.
         headline_set = frozenset(headline_words).union([w[:-1] for w in headline_words if w[-1:] == "s"])
 
@@ -128,13 +128,13 @@ class Enricher:
             for e in group:
                 named.append(e.name)
                 named.extend(m.text for m in e.mentions[:3])
-        entity_words = frozenset(" ".join(named).translate(WORD_TABLE).lower().split())
+        entity_words = frozenset(words_of(" ".join(named)))
         word_count = rec.word_total
         # The headline and the lede decide the language: a bounded cost whatever the length.
         lede = body[:800]
         # The sample's words are the headline's (split above) and the lede's: "\n" between them is a space.
         language = detect_language_words(
-            headline_words + lede.translate(WORD_TABLE).lower().split(), f"{headline}\n{lede}", article.item.language
+            headline_words + words_of(lede), f"{headline}\n{lede}", article.item.language
         )
         return Enrichment(
             language=language,

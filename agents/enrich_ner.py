@@ -38,8 +38,11 @@ import json
 import re
 import string
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import compress, repeat
+from operator import attrgetter, gt
 from typing import Literal, NamedTuple
 
 from agents.enrich_gazetteer import City, Gazetteer
@@ -53,25 +56,32 @@ Feature = Literal["country", "city", "region", "other"]
 # pattern is linear: no nested quantifiers over overlapping classes).
 # The capital comes first and the lookbehind second: the engine then only tries
 # the lookbehind where a capital is, about three times faster than the reverse.
-_CAP_RE = re.compile(r"[A-ZÀ-ÖØ-ÞА-ЯЁ](?<![\w'’.\-][A-ZÀ-ÖØ-ÞА-ЯЁ])(?:\.(?:[A-Z]\.)+|[\w&]*(?:['’.\-][\w&]+)*)")
-# The same pattern for ASCII text, run over a copy in which every capital is "A" and
-# every other word character "a" (same length, so the offsets are the text's): a
-# literal first character lets the engine jump from capital to capital instead of
-# testing each character against a set (a third less work for the tokenizer's regex).
-_ASCII_CLASSES = str.maketrans({**dict.fromkeys(string.ascii_uppercase, "A"),
-                                **dict.fromkeys(string.ascii_lowercase + string.digits + "_", "a")})
-_ASCII_CAP_RE = re.compile(r"A(?<![Aa'.\-]A)(?:\.(?:A\.)+|[Aa&]*(?:['.\-][Aa&]+)*)")
+_CAP_RE = re.compile(r"[A-ZÀ-ÖØ-ÞА-ЯЁ](?<![\w'’.\-][A-ZÀ-ÖØ-ÞА-ЯЁ])(?:\.(?:[A-Z]\.)+|[\w&]*(?:['’.\-][\w&]+)*)")  # noqa: RUF001 (typographic quotes and dashes are meant)
+# The same pattern for ASCII text, run over a bytes copy in which every capital is "A"
+# and every other word character "a" (one byte a character, so the offsets are the
+# text's): a literal first character lets the engine jump from capital to capital
+# instead of testing each character against a set, and bytes.translate is a plain
+# table loop (together about half the work of the pattern above).
+_ASCII_CLASSES = bytes.maketrans(
+    (string.ascii_uppercase + string.ascii_lowercase + string.digits + "_").encode("ascii"), b"A" * 26 + b"a" * 37
+)
+_ASCII_CAP_RE = re.compile(rb"A(?<![Aa'.\-]A)(?:\.(?:A\.)+|[Aa&]*(?:['.\-][Aa&]+)*)")
 # Word statistics come from one C-level pass: punctuation and digits become spaces,
 # apostrophes and dots vanish ("Russia's" -> "russias", "U.S." -> "us"), then split.
 WORD_TABLE = str.maketrans(
-    {**{c: " " for c in ",;:!?\"()[]{}“”«»<>/*+=|\\$%#@~`^_0123456789–—…\t\r\n\xa0"}, **{c: None for c in ".'’‘"}}
+    {**{c: " " for c in ",;:!?\"()[]{}“”«»<>/*+=|\\$%#@~`^_0123456789–—…\t\r\n\xa0"}, **{c: None for c in ".'’‘"}}  # noqa: RUF001 (typographic quotes and dashes are meant)
 )
+# WORD_TABLE for ASCII text as a bytes table plus the bytes it deletes (a plain table loop).
+_ASCII_WORD_TABLE = bytes.maketrans(
+    bytes(c for c in range(128) if WORD_TABLE.get(c) == " "), b" " * sum(WORD_TABLE.get(c) == " " for c in range(128))
+)
+_ASCII_WORD_DELETE = bytes(c for c in range(128) if c in WORD_TABLE and WORD_TABLE[c] is None)
 _BOUNDARY_CHARS = frozenset(".!?:;\n\u2013\u2014")
-_SKIP_BACK = " \t\"“”‘'(["
-_APOSTROPHES = ("'", "’")
+_SKIP_BACK = " \t\"“”‘'(["  # noqa: RUF001 (typographic quotes and dashes are meant)
+_APOSTROPHES = ("'", "’")  # noqa: RUF001 (typographic quotes and dashes are meant)
 _CONNECTOR_GAPS = {" of ": "of", " & ": "&"}
-_PREV_WORDS_RE = re.compile(r"(?:^|[^\w'’])((?:[a-z][\w\-]* ){1,3})$")
-_POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $")
+_PREV_WORDS_RE = re.compile(r"(?:^|[^\w'’])((?:[a-z][\w\-]* ){1,3})$")  # noqa: RUF001 (typographic quotes and dashes are meant)
+_POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $")  # noqa: RUF001 (typographic quotes and dashes are meant)
 _SPEECH_BEFORE_RE = re.compile(r"\b(?:said|says|told|added|according to) $")
 _LEADER_AFTER_RE = re.compile(r" (leader|president|prime minister|premier|chancellor|strongman)\b")
 _THE_BEFORE_RE = re.compile(r"\b(?:the|veteran|embattled|former) $", re.IGNORECASE)
@@ -94,8 +104,9 @@ _PLACE_BEFORE_RE = re.compile(
 _PLACE_AFTER_RE = re.compile(r"(?:-based\b|, [A-Z][a-z]{1,5}\.|, [A-Z]{2}\b)")
 # Cities at least this big are known well enough to need no place context.
 _WELL_KNOWN_CITY = 1_000_000
-_OF_PLACE_RE = re.compile(r" of ((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,2})")
+_OF_PLACE_RE = re.compile(r" of ((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,2})")  # noqa: RUF001 (typographic quotes and dashes are meant)
 _MAX_SPAN_TOKENS = 8
+_JOIN_GAPS = (" and ", " & ")
 _MAX_TITLE_TOKENS = 4
 
 
@@ -193,6 +204,17 @@ class Recognised:
     story_countries: frozenset[str]
 
 
+def words_of(text: str) -> list[str]:
+    """The text's words for statistics: ``text.translate(WORD_TABLE).lower().split()``.
+
+    >>> words_of("Russia's U.S. talks, 2020")
+    ['russias', 'us', 'talks']
+    """
+    if text.isascii():  # the same, as bytes (several times less work for the translation)
+        return text.encode("ascii").translate(_ASCII_WORD_TABLE, _ASCII_WORD_DELETE).lower().decode("ascii").split()
+    return text.translate(WORD_TABLE).lower().split()
+
+
 def tokenize(text: str) -> list[Token]:
     """The capitalised words of a text with offsets, sentence starts and possessives.
 
@@ -205,7 +227,12 @@ def tokenize(text: str) -> list[Token]:
     new = tuple.__new__
     boundary = _BOUNDARY_CHARS
     prev_end = 0
-    found = _ASCII_CAP_RE.finditer(text.translate(_ASCII_CLASSES)) if text.isascii() else _CAP_RE.finditer(text)
+    if text.isascii():
+        found: Iterator[re.Match[str]] | Iterator[re.Match[bytes]] = _ASCII_CAP_RE.finditer(
+            text.encode("ascii").translate(_ASCII_CLASSES)
+        )
+    else:
+        found = _CAP_RE.finditer(text)
     for m in found:
         start, end = m.span()
         word = text[start:end]
@@ -239,6 +266,9 @@ def tokenize(text: str) -> list[Token]:
         append(new(Token, (word, start, end, True, starts, possessive, gap, word.lower())))
         prev_end = end + 2 if possessive else end
     return tokens
+
+
+_LOW = attrgetter("low")
 
 
 class Recogniser:
@@ -283,7 +313,7 @@ class Recogniser:
                 preferred, as for a country named in the story.
         """
         tokens = tokenize(body)
-        words = body.translate(WORD_TABLE).lower().split()
+        words = words_of(body)
         word_counts = Counter(words)
         # Words the story also writes in lower case ("police") are common words when capitalised.
         state = _State(self, body, tokens, lowercase_used(word_counts, tokens))
@@ -318,15 +348,16 @@ def lowercase_used(all_counts: Counter[str], tokens: list[Token]) -> frozenset[s
     Only tokens' words are ever asked about, so the set is built from them once:
     every question is then one set lookup, not a Python call.
     """
-    caps = Counter([t.low for t in tokens])
-    get = all_counts.get
-    return frozenset([w for w, n in caps.items() if get(w, 0) > n])
+    caps = Counter(map(_LOW, tokens))
+    # {w for w, n in caps.items() if all_counts.get(w, 0) > n}, evaluated in C (map/compress).
+    return frozenset(compress(caps, map(gt, map(all_counts.get, caps, repeat(0)), caps.values())))
 
 
 def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
     """Maximal runs of capitalised words joined by single spaces or name particles."""
     spans: list[list[Token]] = []
     cur: list[Token] = []
+    joins = False  # a span starts after "and"/"&": only then is there anything for _join_and to do
     for t in tokens:
         if cur and not t.sentence_start and len(cur) < _MAX_SPAN_TOKENS and not cur[-1].possessive:
             gap = t.gap_before
@@ -344,10 +375,12 @@ def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
                     continue
         if cur:
             spans.append(cur)
+            if t.gap_before in _JOIN_GAPS:
+                joins = True
         cur = [t]
     if cur:
         spans.append(cur)
-    return _join_and(spans, lex)
+    return _join_and(spans, lex) if joins else spans
 
 
 def _bare_left(toks: list[Token], lex: Lexicon) -> bool:
@@ -365,7 +398,7 @@ def _join_and(spans: list[list[Token]], lex: Lexicon) -> list[list[Token]]:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and span[0].gap_before in (" and ", " & ")
+            and span[0].gap_before in _JOIN_GAPS
             and span[-1].low in lex.org_suffixes
             and len(prev) + len(span) <= _MAX_SPAN_TOKENS
             and not span[0].sentence_start
@@ -543,7 +576,7 @@ class _State:
         while span and span[0].low in lex.particles:
             span = span[1:]
         # Split at inner function words ("Monday", "The"): rare, handle the left part only.
-        if len(span) < 2 or not any(t.low in lex.function_words for t in span[1:]) or self._known_whole(span):
+        if len(span) < 2 or lex.function_words.isdisjoint(map(_LOW, span[1:])) or self._known_whole(span):
             return span
         for k, t in enumerate(span[1:], 1):
             if t.low in lex.function_words and not self._known_prefix(span[k:]):

@@ -17,8 +17,11 @@ import re
 
 from agents.model import Quote
 
-_VERBS = r"(?:said|says|told\s+\w+|added|asked|wrote|explained|warned|insisted|argued|declared|continued|replied|stressed)"
-_NAME = r"(?:[A-Z][\w'’.\-]*)(?:\s+(?:[A-Z][\w'’.\-]*|de|van|von|der|bin|al)){0,3}"
+_VERBS = (
+    r"(?:said|says|told\s+\w+|added|asked|wrote|explained|warned|insisted|argued|declared|continued|replied"
+    r"|stressed)"
+)
+_NAME = r"(?:[A-Z][\w'’.\-]*)(?:\s+(?:[A-Z][\w'’.\-]*|de|van|von|der|bin|al)){0,3}"  # noqa: RUF001
 _PRONOUN = r"(?:he|she|He|She)"
 _QUOTE_RE = re.compile(r"[\"“]([^\"“”\n]{2,2000})[\"”]")
 # The same for text without curly opening quotes (most wire copy): a literal first

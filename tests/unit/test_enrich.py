@@ -12,7 +12,7 @@ from agents.model import CleanedArticle, Dateline, WireItem
 from streams.settings import EnrichSettings
 
 SEED_PARAGRAPHS = (
-    "MOSCOW (Reuters) - President Alexander Lukashenko of Belarus will seek the backing of Russia's Vladimir Putin at a "
+    "MOSCOW (Reuters) - President Alexander Lukashenko of Belarus will seek the backing of Russia's Vladimir Putin at a "  # noqa: E501
     "crucial meeting on Monday after a fifth consecutive weekend of huge protests demanding that he step down.",
     "Lukashenko, facing the gravest crisis of his 26 years in power, will travel to Russia's Black Sea resort of Sochi "
     "with his fate in Putin's hands.",
@@ -206,7 +206,7 @@ LANGUAGE_CASES = [
     ("Президент України заявив", None, "uk"),
     ("東京で地震があった", None, "ja"),
     ("北京今天下雨", None, "zh"),
-    ("Η κυβέρνηση ανακοίνωσε", None, "el"),
+    ("Η κυβέρνηση ανακοίνωσε", None, "el"),  # noqa: RUF001 (Greek on purpose)
     ("Oil prices rise", None, "en"),
     ("Putin Minsk", "de", "de"),
     ("The government said on Monday that prices would rise", "fr", "en"),

@@ -1,0 +1,88 @@
+"""Enrich fast paths: each shortcut taken for speed gives exactly what the general code gives."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.enrich_ner import (
+    _ASCII_CAP_RE,
+    _ASCII_CLASSES,
+    _CAP_RE,
+    WORD_TABLE,
+    lowercase_used,
+    tokenize,
+    words_of,
+)
+from agents.enrich_quotes import _QUOTE_RE, _STRAIGHT_QUOTE_RE
+
+# Wire-copy-like ASCII: names, possessives, initials, acronyms, dotted abbreviations, quotes.
+_ASCII_PIECES = st.sampled_from(
+    ["U.S.", "Russia's", "J.", "OPEC", "McDonald", "the", "said", "Bank", "of", "&", "-", ".", ",", "'", '"',
+     " ", "  ", "\n", "\n\n", "(", ")", "35", "Kremlin", "x-Ray", "A", "s", "S", "'s", "AT&T", "Co.", ":", "_"]
+)
+_ASCII_TEXT = st.lists(_ASCII_PIECES, max_size=60).map("".join) | st.text(
+    alphabet=st.characters(min_codepoint=9, max_codepoint=126), max_size=200
+)
+_ANY_TEXT = _ASCII_TEXT | st.text(max_size=200) | st.lists(
+    st.sampled_from(["Łódź", "\u2019s", "\u201c", "\u201d", "É", "Ёлка", "ПУТИН", " ", ".", "a"]), max_size=30
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ASCII_TEXT)
+def test_ascii_capital_regex_finds_what_the_general_one_finds(text: str) -> None:
+    """On ASCII text the class-mapped bytes pattern matches the same spans as the general pattern."""
+    fast = [m.span() for m in _ASCII_CAP_RE.finditer(text.encode("ascii").translate(_ASCII_CLASSES))]
+    general = [m.span() for m in _CAP_RE.finditer(text)]
+    assert fast == general, f"{text!r}: fast {fast} != general {general}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_TEXT)
+def test_tokens_match_the_capital_regex(text: str) -> None:
+    """Tokens start where the general capital pattern matches, whichever path the text takes."""
+    starts = [m.start() for m in _CAP_RE.finditer(text)]
+    got = [t.start for t in tokenize(text)]
+    assert got == starts, f"{text!r}: token starts {got} != pattern starts {starts}"
+    for t in tokenize(text):
+        assert text[t.start : t.end] == t.text and t.low == t.text.lower(), f"{text!r}: token {t} not its slice"
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANY_TEXT)
+def test_words_of_is_the_translate_lower_split(text: str) -> None:
+    """words_of (bytes path for ASCII) equals text.translate(WORD_TABLE).lower().split()."""
+    expected = text.translate(WORD_TABLE).lower().split()
+    assert words_of(text) == expected, f"{text!r}: {words_of(text)} != {expected}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII_TEXT | st.text(alphabet='ab ,."”\n\'', max_size=120))
+def test_straight_quote_regex_equals_general_without_curly_openers(text: str) -> None:
+    """Without a curly opening quote, the literal-first quote pattern finds the same quotations."""
+    text = text.replace("“", "")
+    fast = [(m.span(), m.group(1)) for m in _STRAIGHT_QUOTE_RE.finditer(text)]
+    general = [(m.span(), m.group(1)) for m in _QUOTE_RE.finditer(text)]
+    assert fast == general, f"{text!r}: {fast} != {general}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ASCII_TEXT)
+def test_lowercase_used_matches_its_definition(text: str) -> None:
+    """A token's word is 'used in lower case' exactly when the text has more of it than capitalised tokens."""
+    tokens = tokenize(text)
+    counts = Counter(words_of(text))
+    caps = Counter(t.low for t in tokens)
+    expected = {t.low for t in tokens if counts.get(t.low, 0) > caps[t.low]}
+    assert lowercase_used(counts, tokens) == expected, f"{text!r}: {lowercase_used(counts, tokens)} != {expected}"
+
+
+def test_lowercase_used_example() -> None:
+    """'Police' at a sentence start counts as lower-case use when the story also writes 'police'."""
+    text = "Police said so. The police left. Putin spoke."
+    tokens = tokenize(text)
+    used = lowercase_used(Counter(words_of(text)), tokens)
+    assert "police" in used and "putin" not in used, f"lower-case use: {sorted(used)}"
