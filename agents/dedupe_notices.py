@@ -70,7 +70,7 @@ _SIGNAL_KIND: dict[str, VersionKind] = {
     "resend": "refile", "repeat": "refile", "update": "update", "updated": "update", "updates": "update",
 }
 _RANK: dict[VersionKind, int] = {"kill": 4, "correction": 3, "refile": 2, "update": 1}
-_CORE_TOKEN = re.compile(r"\w+")
+_NON_WORD = re.compile(r"\W+")
 NOTICE_CHARS = 500
 """Notice text is published cut to this many characters (whitespace collapsed)."""
 
@@ -124,7 +124,8 @@ def _headline_parts(headline: str) -> tuple[str, VersionKind | None, str]:
             kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
             marks.append(text[m.start() :].strip())
             text = text[: m.start()]
-    return " ".join(_CORE_TOKEN.findall(text.lower())), kind, " ".join(marks)
+    # Word runs joined by single spaces (the same as " ".join of \w+ tokens, one C call fewer).
+    return _NON_WORD.sub(" ", text.lower()).strip(" "), kind, " ".join(marks)
 
 
 def _stronger(a: VersionKind | None, b: VersionKind | None) -> VersionKind | None:
