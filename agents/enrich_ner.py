@@ -110,7 +110,7 @@ _JOIN_GAPS = (" and ", " & ")
 _MAX_TITLE_TOKENS = 4
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """One entity as the recogniser collected it (mutable while collecting)."""
 
