@@ -926,4 +926,6 @@ def _restart(tok: Token) -> Token:
     # After trimming a leading word the next word inherits the sentence start
     # only if the trimmed word was itself a sentence start; keep it simple and
     # mark it not sentence-initial so "The Kremlin" -> "Kremlin" is judged mid-sentence.
-    return tok._replace(sentence_start=False)
+    text, start, end, cap, _, possessive, gap, low = tok
+    # (tuple.__new__ rather than _replace: NamedTuple's _replace is several Python-level calls.)
+    return tuple.__new__(Token, (text, start, end, cap, False, possessive, gap, low))
