@@ -86,6 +86,7 @@ from agents.dedupe_state import (
     HEADLINE_CAP,
     STORY,
     StoryRec,
+    began_as_kill,
     bucket_keys,
     day_of,
     decode_alias,
@@ -558,12 +559,16 @@ class _Decision:
             return None
         raw = self.dd._get(hk)
         self.bucket_raw[hk] = raw
+        get = self.dd._store.get
         for sid in newest_sids(raw):
+            story_raw = get(key(STORY, sid))
+            if story_raw is None or not began_as_kill(story_raw):
+                continue
             story = self.dd._story(sid)
             if story is None:
                 continue
             rec = story[0]
-            if not rec.early or rec.pubstatus == "usable" or self.now - rec.last_ts > _LATE_ORIGINAL_S:
+            if self.now - rec.last_ts > _LATE_ORIGINAL_S:
                 continue
             if self.vc and rec.versioncreated and self.vc > rec.versioncreated:
                 continue

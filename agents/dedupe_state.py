@@ -196,6 +196,18 @@ def _tail(n_paras: int, n_halfwords: int) -> struct.Struct:
     return struct.Struct(f"<{n_paras}I{n_halfwords}H")
 
 
+_FLAGS_AT = struct.calcsize("<HI")
+
+
+def began_as_kill(raw: bytes) -> bool:
+    """Whether an encoded story was first seen as a notice and is now canceled or withheld.
+
+    Read from the flags byte without decoding the rest (checked for every new story).
+    """
+    flags = raw[_FLAGS_AT]
+    return bool(flags & _EARLY) and flags & 3 != 0
+
+
 def last_ts_of(raw: bytes) -> int:
     """The ``last_ts`` of an encoded story without decoding the rest (expiry scans)."""
     return int(_HEADER.unpack_from(raw)[7])

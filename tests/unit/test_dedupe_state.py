@@ -83,3 +83,15 @@ def test_keys_are_kind_plus_urlsafe_base64(kind, digest):
     k = key(kind, digest)
     assert k == kind + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert k.isascii()
+
+
+def test_began_as_kill_reads_the_flags_byte():
+    """began_as_kill() is true only for an early story that is canceled or withheld."""
+    from agents.dedupe_state import StoryRec, began_as_kill
+
+    base = dict(version=1, feed_version=None, last_ts=0, versioncreated=0, n_shingles=0, headline16=0, source16=0,
+                facts=(), samples=b"", paras=(), uri="urn:x")
+    assert began_as_kill(StoryRec(pubstatus="canceled", early=True, **base).encode())
+    assert began_as_kill(StoryRec(pubstatus="withheld", early=True, **base).encode())
+    assert not began_as_kill(StoryRec(pubstatus="usable", early=True, **base).encode())
+    assert not began_as_kill(StoryRec(pubstatus="canceled", early=False, **base).encode())
