@@ -266,7 +266,10 @@ def start_worker(settings: Settings, tmp_path: Path, started: list[WorkerProcess
 def assert_no_second_new_story(tally: Tally) -> None:
     """Re-processed inputs come out as duplicates (dedup state), never as a second enriched story."""
     twice = {o: tally.roles(o) for o in tally.by_origin if tally.roles(o).count("enriched") > 1}
-    assert not twice, f"{len(twice)} inputs published twice to enriched (dedup state lost?): {list(twice.items())[:3]}"
+    # Byte-identical copies were written twice by the producer (a retried batch), not decided twice by dedupe.
+    same = sum(len({c.value for c in tally.by_origin[o] if c.topic.endswith("enriched")}) == 1 for o in twice)
+    assert not twice, (f"{len(twice)} inputs published twice to enriched ({same} as byte-identical copies: producer "
+                       f"retries; the others: dedup state lost?): {list(twice.items())[:3]}")
 
 
 # ---------------------------------------------------------------- scenarios
@@ -333,10 +336,11 @@ def test_broker_restart_mid_feed(own_broker: LocalBroker, tmp_path: Path, worker
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "flaky under load: after SIGKILL of the worker owning hop 3, the survivor sometimes stays in rebalance "
-    "longer than the 150 s collect window and none of the 80 post-kill inputs is answered in time (seen in 2 of "
-    "~6 runs on 2 shared cores, before and after lowering the session timeout to 20 s); when it passes, lost = 0 "
-    "and every post-kill copy is a duplicate. tests/integration/test_dedupe_cluster.py covers kill + restart."))
+    "flaky under load: after SIGKILL of the worker owning hop 3, the survivor sometimes stayed in rebalance "
+    "longer than the 150 s collect window (2 of ~6 runs on 2 shared cores, before and after lowering the session "
+    "timeout to 20 s). Not reproduced on 2026-11-28 in 22 runs (10 alone, 8 beside two other worker loads, 4 "
+    "pytest runs): failover 20-22 s after the kill, collect 28-32 s, lost = 0; root cause unknown: kept non-strict. "
+    "tests/integration/test_dedupe_cluster.py covers kill + restart."))
 def test_two_workers_one_killed(bootstrap: str, tmp_path: Path, workers: list[WorkerProcess]) -> None:
     """Kill the worker holding dedup state: the other takes its partitions, recovers the table, keeps going."""
     settings = unique_settings(bootstrap, tmp_path / "data")
