@@ -104,7 +104,9 @@ def detect_language_words(words: Iterable[str], sample: str, declared: str | Non
             return script
     hits = _WORDS.keys() & words
     scores = Counter(chain.from_iterable(map(_WORDS.__getitem__, hits)))
-    return _decide(scores, len(hits), hint, max(map(len, hits), default=0))
+    # Languages in code order: a set's order follows string hashes, which differ from
+    # process to process, and a tie must not be decided by that.
+    return _decide(dict(sorted(scores.items())), len(hits), hint, max(map(len, hits), default=0))
 
 
 def _decide(scores: Mapping[str, int], total: int, hint: str | None, longest: int) -> str | None:

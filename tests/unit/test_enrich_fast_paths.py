@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import permutations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agents.enrich_lang import detect_language_words
 from agents.enrich_ner import (
     _ASCII_CAP_RE,
     _ASCII_CLASSES,
@@ -86,3 +88,10 @@ def test_lowercase_used_example() -> None:
     tokens = tokenize(text)
     used = lowercase_used(Counter(words_of(text)), tokens)
     assert "police" in used and "putin" not in used, f"lower-case use: {sorted(used)}"
+
+
+def test_language_tie_does_not_depend_on_word_order() -> None:
+    """Two languages with equal evidence get one answer whatever order (or hash order) the words come in."""
+    words = ["disse", "pela", "jako", "jeho"]  # two Portuguese-only and two Czech-only common words
+    answers = {detect_language_words(list(p), " ".join(p)) for p in permutations(words)}
+    assert len(answers) == 1, f"a tie decided by word order: {answers}"
