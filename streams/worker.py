@@ -9,7 +9,7 @@ from importlib import metadata
 
 from prometheus_client import CollectorRegistry
 
-from streams.kafka_config import KafkaUnavailable, check_connection
+from streams.kafka_config import KafkaUnavailable, check_connection, idempotent_producers
 from streams.metrics import Metrics
 from streams.settings import Settings
 from streams.topics import ensure_topics
@@ -45,6 +45,7 @@ def run_worker(settings: Settings, loglevel: str = "WARNING") -> None:
         raise SystemExit(3) from None
     asyncio.run(ensure_topics(settings))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    idempotent_producers()
     runtime = build_runtime(settings)
     worker = faust.Worker(runtime.app, loglevel=loglevel, quiet=True)
     # Faust's terminal spinner sets the root logger to DEBUG (to spin on every record): every
