@@ -294,6 +294,7 @@ def test_sigkill_worker_mid_feed(bootstrap: str, tmp_path: Path, workers: list[W
     tally = account(f"sigkill worker ({guarantee})", "SIGKILL worker after 25 outputs, restart", settings,
                     inputs, collect(settings, inputs, isolation=isolation))
     assert tally.lost == 0, f"lost {tally.lost} inputs: {trace(settings, tally.lost_origins[:5])}"
+    assert not tally.out.get("dlq"), f"{tally.out.get('dlq')} valid stories dead-lettered: a bug, not a fault"
     assert_no_second_new_story(tally)
     if guarantee == "exactly_once":
         assert tally.duplicated == 0, (f"{tally.duplicated} outputs seen twice under read_committed: "
@@ -332,6 +333,7 @@ def test_broker_restart_mid_feed(own_broker: LocalBroker, tmp_path: Path, worker
                     collect(settings, inputs, timeout_s=240.0))
     assert worker.proc is not None and worker.proc.poll() is None, f"worker exited:\n{worker.log_tail()}"
     assert tally.lost == 0, f"lost {tally.lost} inputs, e.g. {tally.lost_origins[:5]}\n{worker.log_tail()}"
+    assert not tally.out.get("dlq"), f"{tally.out.get('dlq')} valid stories dead-lettered: a bug, not a fault"
     assert_no_second_new_story(tally)
 
 
@@ -363,6 +365,7 @@ def test_two_workers_one_killed(bootstrap: str, tmp_path: Path, workers: list[Wo
                     inputs, collect(settings, inputs))
     assert other.proc is not None and other.proc.poll() is None, f"survivor exited:\n{other.log_tail()}"
     assert tally.lost == 0, f"lost {tally.lost} inputs, e.g. {tally.lost_origins[:5]}\n{other.log_tail()}"
+    assert not tally.out.get("dlq"), f"{tally.out.get('dlq')} valid stories dead-lettered: a bug, not a fault"
     copy_origins = inputs[80:100]
     # Every answer (an input may be answered more than once after the kill) must be a duplicate notice.
     verdicts = Counter(role for o in copy_origins for role in set(tally.roles(o)))
