@@ -85,10 +85,10 @@ _POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $
 _SPEECH_BEFORE_RE = re.compile(r"\b(?:said|says|told|added|according to) $")
 _LEADER_AFTER_RE = re.compile(r" (leader|president|prime minister|premier|chancellor|strongman)\b")
 _THE_BEFORE_RE = re.compile(r"\b(?:the|veteran|embattled|former) $", re.IGNORECASE)
-# After a name: a speech verb ("X said") or an age apposition ("X, 35,"), in one anchored match.
+# After a name: a speech verb ("X said", "X has said") or an age apposition ("X, 35,"), in one anchored match.
 _SPEECH_OR_AGE_AFTER_RE = re.compile(
-    r",? (?:said|says|told|added|asked|stated|noted|warned|explained|argued|insisted|declared|wrote|replied"
-    r"|announced)\b|,\s+\d{1,3},"
+    r",? (?:has |had |also |later |earlier )?(?:said|says|told|added|asked|stated|noted|warned|explained|argued"
+    r"|insisted|declared|wrote|replied|announced)\b|,\s+\d{1,3},"
 )
 # A demonym or country before a currency names the currency ("Swiss franc bond"),
 # a weak sign the story is about that country.
@@ -670,7 +670,8 @@ class _State:
                 continue  # no title begins with this word: skip the joins
             for k in range(min(_MAX_TITLE_TOKENS, n - 1 - i), 0, -1):
                 title = " ".join(t.low for t in span[i : i + k])
-                if title not in self.lex.titles:
+                # A plural multi-word title names several people: "Prime Ministers Zhao Ziyang of China and ...".
+                if title not in self.lex.titles and not (k > 1 and title[-1] == "s" and title[:-1] in self.lex.titles):
                     continue
                 rest = span[i + k :]
                 left = span[:i]
@@ -896,7 +897,7 @@ class _State:
                 person.mentions.append(Mention(t.start, after.end(), body[t.start : after.end()]))
 
     def people_to_orgs(self) -> None:
-        """A "person" whose whole name opens an organisation of the story is that organisation.
+        """A "person" whose whole name opens an organisation of the story is that organisation, unless titled.
 
         "Akzo said" after "Akzo NV", "Parker Drilling said" after "Parker Drilling Co":
         speech verbs follow companies as often as people.
@@ -908,7 +909,8 @@ class _State:
             words = name.split(" ")
             for k in range(1, len(words)):
                 heads.setdefault(" ".join(words[:k]), name)
-        for name in [p for p in self.people if p in heads]:
+        # A titled person stays one: "President Reagan" beside "the Reagan Administration".
+        for name in [p for p, found in self.people.items() if p in heads and found.role is None]:
             found = self.people.pop(name)
             self.orgs[heads[name]].mentions.extend(found.mentions)
 

@@ -366,3 +366,29 @@ def test_language_needs_evidence() -> None:
     table = "MR. GASEKT CO 3RD QTR\nShr loss 26 cts vs profit eight cts\nRevs 27.0 mln vs 30.0 mln"
     assert detect_language(table) is None, detect_language(table)
     assert detect_language(table, "en") == "en"
+
+
+def test_surname_with_auxiliary_speech_verb(enricher: Enricher) -> None:
+    """A lone surname before 'has said' is a person, later mentions included."""
+    r = enricher.enrich(article(("Mikulic is trying to curb inflation.", "Mikulic has said the plan would work.")))
+    people = {p.name: len(p.mentions) for p in r.people}
+    assert people.get("Mikulic") == 2, people
+
+
+def test_plural_title_names_the_first_person(enricher: Enricher) -> None:
+    """'Prime Ministers Zhao Ziyang of China and ...' yields Zhao Ziyang with the plural role."""
+    r = enricher.enrich(article(("Prime Ministers Zhao Ziyang of China and others signed the deal.",)))
+    people = {p.name: p.role for p in r.people}
+    assert people.get("Zhao Ziyang") == "Prime Ministers", people
+
+
+def test_titled_person_not_swallowed_by_org(enricher: Enricher) -> None:
+    """'President Reagan' stays a person beside 'the Reagan Administration'; an untitled 'Akzo said' does not."""
+    r = enricher.enrich(article((
+        "Firms asked the Reagan Administration for relief.",
+        "President Reagan announced the tariffs on March 27.",
+        "Akzo NV reported profits. Akzo said sales rose.",
+    )))
+    people = {p.name for p in r.people}
+    assert "Reagan" in people, (people, [o.name for o in r.organisations])
+    assert "Akzo" not in people, people
