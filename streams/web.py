@@ -51,7 +51,7 @@ def refresh_state_gauges(runtime: Runtime) -> None:
     metrics.state_bytes.labels("stories").set(stats.approx_bytes)
     metrics.dedup_stories.set(stats.stories)
     metrics.state_entries.labels("boilerplate").set(len(tables["boilerplate"]))
-    metrics.learned_sources.set(len(tables["boilerplate"]))
+    metrics.learned_sources.set(len(pipeline.learned.sources()))  # keys are snapshots + journal slots
     metrics.learned_blocks.set(pipeline.learned.count())
     metrics.state_entries.labels("embargo").set(len(tables["embargo"]))
     metrics.embargo_held.set(len(tables["embargo"]))
