@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from agents.boilerplate import LearnedBoilerplate
 from streams.lag import LagMonitor
 from streams.metrics import Metrics
-from streams.settings import Settings
+from streams.settings import CleanSettings, Settings
 from streams.web import readiness, refresh_state_gauges
 
 
@@ -65,15 +66,20 @@ def test_state_gauges_come_from_the_deduper_and_tables() -> None:
     """Stories, keys and bytes from the deduper's stats; learned blocks, sources and embargo from the tables."""
     metrics = Metrics.create(CollectorRegistry())
     stats = SimpleNamespace(stories=4, keys=30, approx_bytes=1234)
-    pipeline = SimpleNamespace(deduper=SimpleNamespace(stats=lambda: stats),
-                               learned=SimpleNamespace(count=lambda: 7))
+    store: dict[str, bytes] = {}
+    learned = LearnedBoilerplate(store, settings=CleanSettings(learn_min_stories=2))
+    for source in ("a.example", "b.example"):
+        for i in range(3):
+            learned.observe(source, f"story-{i}", ["Subscribe to our newsletter", f"paragraph {i}"])
+    assert len(store) > 2, "the state keeps journal slots beside each source's snapshot"
+    pipeline = SimpleNamespace(deduper=SimpleNamespace(stats=lambda: stats), learned=learned)
     runtime = SimpleNamespace(metrics=metrics, pipeline=pipeline,
-                              tables={"boilerplate": {"a": b"", "b": b""}, "embargo": {"x": b""}, "stories": {}})
+                              tables={"boilerplate": store, "embargo": {"x": b""}, "stories": {}})
     refresh_state_gauges(runtime)  # type: ignore[arg-type]
     get = metrics.registry.get_sample_value
     assert get("wirestream_state_entries", {"table": "stories"}) == 30
     assert get("wirestream_state_bytes", {"table": "stories"}) == 1234
     assert get("wirestream_dedup_stories") == 4
-    assert get("wirestream_learned_boilerplate_blocks") == 7
-    assert get("wirestream_learned_boilerplate_sources") == 2
+    assert get("wirestream_learned_boilerplate_blocks") == 2, "one learned block per source"
+    assert get("wirestream_learned_boilerplate_sources") == 2, "sources, not store keys"
     assert get("wirestream_embargo_held") == 1
