@@ -756,6 +756,13 @@ class _State:
                 return title
         return None
 
+    def _of_title_before(self, first: Token) -> str | None:
+        """The title before "of the" right before ``first``: "Chancellor" of "Chancellor of the Exchequer"."""
+        end = first.start - len(" of the ")
+        body = self.body
+        word = body[body.rfind(" ", max(0, end - 30), end) + 1 : end]
+        return word if word.lower() in self.lex.titles else None
+
     def _followed_by_speech(self, toks: list[Token]) -> bool:
         return _SPEECH_OR_AGE_AFTER_RE.match(self.body, toks[-1].end) is not None
 
@@ -797,6 +804,12 @@ class _State:
             return
         low = self._low(span)
         role = self._lowercase_title_before(span[0])
+        if role is None and len(span) >= 3 and self.body.endswith(" of the ", 0, span[0].start):
+            of_title = self._of_title_before(span[0])
+            if of_title is not None and self._person_like(span[1:]):
+                # "Chancellor of the Exchequer Nigel Lawson": the first word ends the title.
+                self._add_person_resolved(span[1:], f"{of_title} of the {span[0].text}")
+                return
         person_evidence = (
             role is not None
             or first_low in lex.first_names
@@ -871,6 +884,11 @@ class _State:
             city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=min_pop)
             if city is not None and self._accept_city(span, city, story, dateline_city):
                 self.add_city(span, city)
+            elif low in self.gaz.cities and self._followed_by_speech(span) and self._person_like(span):
+                # "Lawson said": a surname that is also a small town, not read as a place here.
+                # (Other words had the speech test in the first pass; big cities stay places:
+                # "Tokyo said" speaks for a government.)
+                self._add_person_resolved(span, None)
         for low, span, _ in self.pending_cities:
             city = self.gaz.best_city(low, story_countries=story, prefer=dateline_city, min_population=15_000)
             if city is not None and self._accept_city(span, city, story, dateline_city):

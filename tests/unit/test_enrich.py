@@ -392,3 +392,18 @@ def test_titled_person_not_swallowed_by_org(enricher: Enricher) -> None:
     people = {p.name for p in r.people}
     assert "Reagan" in people, (people, [o.name for o in r.organisations])
     assert "Akzo" not in people, people
+
+
+def test_title_of_the_body_before_a_name(enricher: Enricher) -> None:
+    """'Chancellor of the Exchequer Nigel Lawson' is Nigel Lawson with the whole title as role."""
+    r = enricher.enrich(article(("Chancellor of the Exchequer Nigel Lawson, presenting his budget, spoke.",)))
+    people = {p.name: p.role for p in r.people}
+    assert people.get("Nigel Lawson") == "Chancellor of the Exchequer", people
+
+
+def test_small_town_surname_before_said_is_a_person(enricher: Enricher) -> None:
+    """'Lawson said' (Lawson is also a small US town) is a person; 'Tokyo said' stays a place."""
+    r = enricher.enrich(article(("Inflation will be 4.0 pct this year, Lawson said.", "Tokyo said it would act.")))
+    assert "Lawson" in {p.name for p in r.people}, r.people
+    assert "Tokyo" not in {p.name for p in r.people}, r.people
+    assert "JP" in {p.country_code for p in (*r.places, *r.mentioned_places)}, r.places
