@@ -142,8 +142,7 @@ from typing import IO, Any
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
-from agents.model import Origin, RawRecord
-from agents.publish import trace_id
+from agents.model import RawRecord
 from streams.archive import ARCHIVE_SUFFIXES, BadLine, open_archive, read_paths, to_line
 from streams.replay_core import (
     EXIT_FAILED,
@@ -500,8 +499,7 @@ def _prepare(item: RawRecord | BadLine, opts: ReplayOptions, tally: Tally
     if reason is not None:
         tally.skip(reason)
         return None
-    headers = outgoing_headers(record.headers, opts.replay_id, reprocess=opts.reprocess, retries=retries,
-                               trace_id=trace_id(Origin.of(record)))
+    headers = outgoing_headers(record.headers, opts.replay_id, reprocess=opts.reprocess, retries=retries)
     return record, headers, item
 
 

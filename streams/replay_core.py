@@ -64,13 +64,11 @@ def skip_reason(record: RawRecord, rules: RecordFilter) -> str | None:
 
 
 def outgoing_headers(headers: tuple[tuple[str, bytes], ...], replay_id: str, *, reprocess: bool,
-                     retries: int | None = None, trace_id: str | None = None) -> list[tuple[str, bytes]]:
+                     retries: int | None = None) -> list[tuple[str, bytes]]:
     """The record's headers with this run's replay id (and reprocess flag, and retry count) in place of old ones.
 
     Old replay/reprocess/retries headers are dropped so a replay of a replay carries this
     run's id, and a replay without ``--reprocess`` of records that once had it is plain.
-    ``trace_id`` (the id the original record's outputs carried, derived from its coordinates)
-    is added when the record has none of its own, so replayed outputs keep their trace id.
 
     >>> outgoing_headers((("a", b"1"), ("wirestream-replay-id", b"old")), "new", reprocess=True)
     [('a', b'1'), ('wirestream-replay-id', b'new'), ('wirestream-reprocess', b'1')]
@@ -81,8 +79,6 @@ def outgoing_headers(headers: tuple[tuple[str, bytes], ...], replay_id: str, *, 
         out.append((HEADER_REPROCESS, b"1"))
     if retries is not None:
         out.append((HEADER_RETRIES, str(retries).encode("ascii")))
-    if trace_id and not any(name.lower() == HEADER_TRACE_ID for name, _ in out):
-        out.append((HEADER_TRACE_ID, trace_id.encode("ascii")))
     return out
 
 
