@@ -337,12 +337,6 @@ def test_broker_restart_mid_feed(own_broker: LocalBroker, tmp_path: Path, worker
     assert_no_second_new_story(tally)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "flaky under load: after SIGKILL of the worker owning hop 3, the survivor sometimes stayed in rebalance "
-    "longer than the 150 s collect window (2 of ~6 runs on 2 shared cores, before and after lowering the session "
-    "timeout to 20 s). Not reproduced on 2026-11-28 in 22 runs (10 alone, 8 beside two other worker loads, 4 "
-    "pytest runs): failover 20-22 s after the kill, collect 28-32 s, lost = 0; root cause unknown: kept non-strict. "
-    "tests/integration/test_dedupe_cluster.py covers kill + restart."))
 def test_two_workers_one_killed(bootstrap: str, tmp_path: Path, workers: list[WorkerProcess]) -> None:
     """Kill the worker holding dedup state: the other takes its partitions, recovers the table, keeps going."""
     settings = unique_settings(bootstrap, tmp_path / "data")
