@@ -757,11 +757,14 @@ class _State:
         return None
 
     def _of_title_before(self, first: Token) -> str | None:
-        """The title before "of the" right before ``first``: "Chancellor" of "Chancellor of the Exchequer"."""
+        """The capitalised title before "of the" right before ``first``: "Chancellor" of "Chancellor of the Exchequer".
+
+        Lower-case roles ("head of the ...") are left out: they usually run on into a body's name.
+        """
         end = first.start - len(" of the ")
         body = self.body
         word = body[body.rfind(" ", max(0, end - 30), end) + 1 : end]
-        return word if word.lower() in self.lex.titles else None
+        return word if word[:1].isupper() and word.lower() in self.lex.titles else None
 
     def _followed_by_speech(self, toks: list[Token]) -> bool:
         return _SPEECH_OR_AGE_AFTER_RE.match(self.body, toks[-1].end) is not None
@@ -806,9 +809,12 @@ class _State:
         role = self._lowercase_title_before(span[0])
         if role is None and len(span) >= 3 and self.body.endswith(" of the ", 0, span[0].start):
             of_title = self._of_title_before(span[0])
-            if of_title is not None and self._person_like(span[1:]):
-                # "Chancellor of the Exchequer Nigel Lawson": the first word ends the title.
-                self._add_person_resolved(span[1:], f"{of_title} of the {span[0].text}")
+            rest = span[1:]
+            known = self.rec.known_lexicon
+            if of_title is not None and self._person_like(rest) and not any(t.low in known for t in rest):
+                # "Chancellor of the Exchequer Nigel Lawson": the first word ends the title
+                # (a known word after it reads as a body: "Head of the West German Bundesbank").
+                self._add_person_resolved(rest, f"{of_title} of the {span[0].text}")
                 return
         person_evidence = (
             role is not None

@@ -395,10 +395,12 @@ def test_titled_person_not_swallowed_by_org(enricher: Enricher) -> None:
 
 
 def test_title_of_the_body_before_a_name(enricher: Enricher) -> None:
-    """'Chancellor of the Exchequer Nigel Lawson' is Nigel Lawson with the whole title as role."""
+    """'Chancellor of the Exchequer Nigel Lawson' is Nigel Lawson with the whole title; a body after a title is not."""
     r = enricher.enrich(article(("Chancellor of the Exchequer Nigel Lawson, presenting his budget, spoke.",)))
     people = {p.name: p.role for p in r.people}
     assert people.get("Nigel Lawson") == "Chancellor of the Exchequer", people
+    r = enricher.enrich(article(("He is Head of the West German Bundesbank.", "He led the Tokyo Stock Exchange.")))
+    assert not r.people, r.people
 
 
 def test_small_town_surname_before_said_is_a_person(enricher: Enricher) -> None:
