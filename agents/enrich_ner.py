@@ -16,15 +16,19 @@ How, in one pass over the capitalised words:
    states), then organisation suffixes (``Inc``, ``Bank``, ``Ministry``), then
    titles/roles split a span into its left part (``Belarus``) and a person
    (``President`` -> ``Alexander Lukashenko``). Persons also come from given
-   names, a following speech verb (``X said``) or an age apposition (``X, 35,``).
+   names, a following speech verb (``X said``, ``X has said``) or an age apposition
+   (``X, 35,``); plural titles (``Prime Ministers Zhao Ziyang``) and ``Chancellor of
+   the Exchequer Nigel Lawson`` forms give the role too.
 4. Single unknown words are resolved in a second pass: a known person's
    surname (``Lukashenko`` -> ``Alexander Lukashenko``), else a city. A town
    outside the story's countries (named ones and the dateline's) needs to be
    big (1M+) or read as a place ("in Santos", "Exton, Pa.", "Santos-based"):
    company names are often also towns. Provinces outside the US
-   (``Ontario``) follow the same rule.
+   (``Ontario``) follow the same rule. A small town's name that is not read as a
+   place but comes before a speech verb is a person ("Lawson said").
 5. A "person" whose name opens one of the story's organisations ("Akzo said"
-   after "Akzo NV") is that organisation.
+   after "Akzo NV") is that organisation, unless titled ("President Reagan"
+   beside "the Reagan Administration").
 6. Role references such as ``the Kremlin leader`` or ``the Belarusian leader``
    become mentions of the person tied to that country by ``Russia's Vladimir
    Putin`` or ``President Alexander Lukashenko of Belarus``.
