@@ -51,6 +51,7 @@ from agents.ingest_xml import (
     inner_html,
     is_markup,
     local,
+    or_empty,
     path,
     text_of,
 )
@@ -133,9 +134,8 @@ def _aliases(el: Any) -> dict[str, str]:
 
 
 def _news_item(item: Any, record: RawRecord, limits: IngestLimits, aliases: dict[str, str]) -> WireItem:
-    # A missing itemMeta/contentMeta reads as an empty sequence: every lookup below then finds nothing.
-    meta: Any = _or_empty(child(item, "itemMeta"))
-    cm: Any = _or_empty(child(item, "contentMeta"))
+    meta: Any = or_empty(child(item, "itemMeta"))
+    cm: Any = or_empty(child(item, "contentMeta"))
     text_body, html_body = _body(child(item, "contentSet"), limits)
     if not (text_body or html_body):
         raise InputError("no_body", f"newsItem {attr(item, 'guid') or ''} has an empty inlineXML/inlineData")
@@ -167,10 +167,6 @@ def _news_item(item: Any, record: RawRecord, limits: IngestLimits, aliases: dict
         credit=one_line(text_of(child(cm, "creditline")), limits, "creditline"),
         ednote=ednote,
     )
-
-
-def _or_empty(el: Any) -> Any:
-    return el if el is not None else ()
 
 
 def _body(content_set: Any, limits: IngestLimits) -> tuple[str | None, str | None]:

@@ -42,7 +42,18 @@ from agents.ingest_fields import (
     version_number,
 )
 from agents.ingest_newsml import one_body
-from agents.ingest_xml import MAX_STORIES, attr, child, children, inner_html, is_markup, local, path, text_of
+from agents.ingest_xml import (
+    MAX_STORIES,
+    attr,
+    child,
+    children,
+    inner_html,
+    is_markup,
+    local,
+    or_empty,
+    path,
+    text_of,
+)
 from agents.model import FeedSubject, RawRecord, WireItem
 
 _REVISION_SUFFIX = re.compile(r":\d{1,9}[A-Z]?$")
@@ -75,10 +86,8 @@ def _news_item(item: Any, record: RawRecord, limits: IngestLimits, envelope_agen
     if not (text_body or html_body):
         return None
     ident = path(item, "Identification", "NewsIdentifier")
-    mgmt: Any = child(item, "NewsManagement")
-    mgmt = mgmt if mgmt is not None else ()
-    lines: Any = _news_lines(top)
-    lines = lines if lines is not None else ()
+    mgmt: Any = or_empty(child(item, "NewsManagement"))
+    lines: Any = or_empty(_news_lines(top))
     slugline = one_line(text_of(child(lines, "SlugLine")), limits, "SlugLine")
     signals = [attr(i, "FormalName") or "" for i in children(mgmt, "Instruction")]
     agency = _party(path(top, "AdministrativeMetadata", "Provider"), limits) or envelope_agency

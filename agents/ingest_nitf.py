@@ -37,7 +37,7 @@ from agents.ingest_fields import (
     subject,
     version_number,
 )
-from agents.ingest_xml import attr, child, children, inner_html, path, text_of
+from agents.ingest_xml import attr, child, children, inner_html, or_empty, path, text_of
 from agents.model import FeedSubject, RawRecord, WireItem
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -57,10 +57,8 @@ def item(root: Any, record: RawRecord, limits: IngestLimits) -> WireItem:
         raise InputError("no_body", "NITF document has no body.content")
     head: Any = child(root, "head")
     docdata_el = child(head, "docdata") if head is not None else None
-    # A missing element reads as an empty sequence: every lookup below then finds nothing.
-    docdata: Any = docdata_el if docdata_el is not None else ()
-    body_head_el = child(body, "body.head")
-    body_head: Any = body_head_el if body_head_el is not None else ()
+    docdata: Any = or_empty(docdata_el)
+    body_head: Any = or_empty(child(body, "body.head"))
     doc_id = child(docdata, "doc-id")
     uri = one_line(attr(doc_id, "id-string"), limits, "doc-id")
     issued = iso_time(attr(child(docdata, "date.issue"), "norm"))

@@ -178,6 +178,11 @@ def child(el: Any, name: str) -> Any:
     return None
 
 
+def or_empty(el: Any) -> Any:
+    """``el``, or an empty sequence for a missing element: every lookup on it then finds nothing."""
+    return el if el is not None else ()
+
+
 def path(el: Any, *names: str) -> Any:
     """Follow first children by local name (``path(root, "head", "docdata")``), or None."""
     for name in names:

@@ -26,7 +26,7 @@ HEADER_SCHEMA_ID = "wirestream-schema-id"
 HEADER_TRACE_ID = "wirestream-trace-id"
 """32 lowercase hex digits naming the input record every output answers: taken from the input's own
 ``wirestream-trace-id`` or W3C ``traceparent`` header, else derived from its topic/partition/offset
-(or its bytes), so a redelivery or an offline replay of the same record carries the same id."""
+(or its bytes), so a redelivery, or the same archived record processed offline, carries the same id."""
 HEADER_TRACEPARENT = "traceparent"
 """W3C Trace Context header read on input (``00-<trace id>-<parent id>-<flags>``)."""
 HEADER_REPLAY_ID = "wirestream-replay-id"

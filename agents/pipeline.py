@@ -71,15 +71,17 @@ class Pipeline:
         return datetime.fromtimestamp(self.clock(), tz=UTC).isoformat()
 
     def ingest(self, record: RawRecord) -> Ingested | Output:
-        """Hop 1 for a single-story record: parse it, or dead-letter it (a multi-story record
-        gives its first story: the worker and ``process`` use :meth:`ingest_all`).
+        """Hop 1 for a single-story record: parse it, or dead-letter it.
+
+        A multi-story record gives its first story: the worker and ``process`` use :meth:`ingest_all`.
         """
         steps = self.ingest_all(record)
         return steps if isinstance(steps, Output) else steps[0]
 
     def ingest_all(self, record: RawRecord) -> tuple[Ingested, ...] | Output:
-        """Hop 1 for records that may carry several stories (a NewsML-G2 ``newsMessage``):
-        one :class:`Ingested` per story, each with the record's origin, or one dead letter.
+        """Hop 1: one :class:`Ingested` per story of the record, or one dead letter.
+
+        A NewsML-G2 ``newsMessage`` may carry several stories; each keeps the record's origin.
         """
         origin = Origin.of(record)
         started = time.perf_counter()
@@ -166,8 +168,9 @@ class Pipeline:
                                                 stage="publish"), self.now_iso())
 
     def run(self, record: RawRecord) -> Output:
-        """All hops in-process for a single-story record (the golden tests); a multi-story
-        record answers with its first story: use :meth:`run_all` for those.
+        """All hops in-process for a single-story record (the golden tests).
+
+        A multi-story record answers with its first story: use :meth:`run_all` for those.
         """
         step = self.ingest(record)
         if isinstance(step, Output):
@@ -175,8 +178,9 @@ class Pipeline:
         return self._finish(step)
 
     def run_all(self, record: RawRecord) -> list[Output]:
-        """All hops in-process, one output per story of the record (offline ``process``):
-        what the worker publishes for the same record, in the same order.
+        """All hops in-process, one output per story of the record (offline ``process``).
+
+        The same outputs the worker publishes for the record, in the same order.
         """
         steps = self.ingest_all(record)
         if isinstance(steps, Output):

@@ -31,8 +31,9 @@ from agents.outcome import (
     Output,
     VerdictLabel,
 )
+from schemas import BASE_URI
 
-SCHEMA_BASE_URI = "https://wirestream.dev/schemas/"
+SCHEMA_BASE_URI = BASE_URI
 ENRICHED_SCHEMA_URI = SCHEMA_BASE_URI + "enriched.v1.json"
 FEED_CREATOR = "feed"
 """ninjs ``subjects[].creator`` of a subject the feed assigned (the pipeline's own say ``wirestream``)."""
@@ -269,7 +270,7 @@ def trace_id(origin: Origin) -> str:
     The input's own ``wirestream-trace-id`` header wins, then the trace-id part of a
     W3C ``traceparent``; otherwise it is derived from the record's coordinates
     (topic, partition, offset), or from its bytes when it has none, so a redelivered
-    or replayed record gets the same id.
+    record, or an archived one processed offline, gets the same id.
 
     >>> trace_id(Origin(b"x", headers=(("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),)))
     '4bf92f3577b34da6a3ce929d0e0e4736'
