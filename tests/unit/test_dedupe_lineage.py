@@ -9,28 +9,11 @@ import pytest
 
 from agents.dedupe import RULE_NAMES, Deduper
 from agents.dedupe_notices import read_notice
-from agents.model import CleanedArticle, Verdict, WireItem
+from agents.model import CleanedArticle, Verdict
 from streams.settings import DedupSettings
+from tests.unit.test_dedupe import ADDED, LEAD, T0, article
 
-T0 = 1_780_000_000.0
-LEAD = [
-    "SANTIAGO (Reuters) - A magnitude 6.8 earthquake struck off the coast of northern Chile on Tuesday, killing two "
-    "people in the port city of Antofagasta and knocking out power to about 40,000 homes, officials said.",
-    "The quake hit at 0412 GMT at a depth of 35 km, about 60 km north-west of Antofagasta, according to the U.S. "
-    "Geological Survey. Residents of low-lying areas were told to move to higher ground as a precaution.",
-    "The navy's hydrographic service later said there was no risk of a tsunami and lifted the evacuation order.",
-    "Mining company Escondida, the world's largest copper mine, said operations were normal and that it was "
-    "inspecting its facilities.",
-]
-ADDED = ("Interior Minister Carolina Toha told reporters that rescue teams had pulled four people alive from a "
-         "collapsed hostel near the waterfront and that the search would continue through the night.")
-HEADLINE = "Quake strikes off northern Chile"
-
-
-def article(paras, headline=HEADLINE, source="reuters", **item_kw) -> CleanedArticle:
-    item = WireItem(format=item_kw.pop("format", "text"), source=source, body_text="\n\n".join(paras),
-                    headline=headline, **item_kw)
-    return CleanedArticle(item=item, headline=headline, paragraphs=tuple(paras))
+HEADLINE = "Quake strikes off northern Chile"  # the default headline of test_dedupe.article
 
 
 def feed(*articles: CleanedArticle) -> list[Verdict]:
