@@ -45,6 +45,9 @@ _HTML_NAMES = (
     "source|span|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|th|thead|time|title|tr|u|ul|video")
 # Known element names only: wire copy writes tickers in angle brackets ("COBANCO INC <CBCO>").
 _TAG_LIKE = re.compile(r"<\s*/?\s*(?:" + _HTML_NAMES + r"|!--|!doctype)(?=[\s/>])[^<>]{0,2000}>", re.I)
+# A tag opened and never closed runs to the end of the text: the HTML tokenizer drops such a tag at
+# end of input, so what follows "<p " there is attribute junk, not text ([^<>] keeps it linear).
+_UNCLOSED_TAG = re.compile(r"<\s*/?\s*(?:" + _HTML_NAMES + r")(?=[\s/])[^<>]*$", re.I)
 _BARE_UPPER = re.compile(r"<[A-Z]{1,6}>")
 
 
@@ -64,6 +67,8 @@ def strip_markup(text: str) -> str:
     'Rates held at x 2%'
     >>> strip_markup('COBANCO INC <CBCO> and <A> rose; <img src=x onerror=alert(1)>')
     'COBANCO INC <CBCO> and <A> rose;'
+    >>> strip_markup('Bridge reopens <img src=x onerror=alert(1)')
+    'Bridge reopens'
     """
     if "<" not in text and "script" not in text.lower():
         return text
@@ -77,6 +82,7 @@ def strip_markup(text: str) -> str:
             text, lowered = text[:start] + " " + text[end:], lowered[:start] + " " + lowered[end:]
             start = lowered.find("<" + name, start)
     text = _TAG_LIKE.sub(_drop_tag, text)
+    text = _UNCLOSED_TAG.sub(" ", text)
     text = _JS_SCHEME.sub("", text)
     return " ".join(text.split())
 

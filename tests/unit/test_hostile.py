@@ -258,6 +258,14 @@ def test_oversized_payload_is_rejected_by_limit() -> None:
     assert out.value["error"]["code"] == "payload_too_large"
 
 
+def test_unclosed_tag_in_a_headline_is_dropped() -> None:
+    """A tag opened and never closed ("K<p ..." to the end, found by the generator) leaves no markup."""
+    out = check('{"id": "x1", "title": "\\u001c K\\u0007<p \u00aa\u00d7 W H^% 0", "body": "Rates held."}'.encode())
+    headline = out.value["headlines"][0]["value"]
+    assert not _TAG.search(headline), headline
+    assert headline.startswith("K"), headline
+
+
 def test_no_markup_survives() -> None:
     """No tag, event handler or javascript: URL survived into a headline, body or entity name (all payloads above)."""
     if CHECKED[0] < 1000:
