@@ -1,1 +1,4 @@
-"""wirestream stages: pure, Kafka-free functions (ingest, clean, dedupe, enrich, publish) and the pipeline chaining them."""
+"""wirestream stages: pure, Kafka-free functions and the pipeline chaining them.
+
+The stages are ingest, clean, dedupe, enrich and publish.
+"""

@@ -279,8 +279,10 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an input record came from; travels with it so any later stage can dead-letter it
-    with the original bytes, and so outputs can say which record they answer.
+    """Where an input record came from.
+
+    It travels with the record so any later stage can dead-letter it with the original bytes,
+    and so outputs can say which record they answer.
     """
 
     value: bytes

@@ -1,1 +1,4 @@
-"""wirestream: the Kafka wiring (settings, topics, topology, worker, web, metrics) and the tools (process, replay, demo, bench)."""
+"""wirestream: the Kafka wiring and the tools built on it.
+
+Wiring: settings, topics, topology, worker, web, metrics. Tools: process, replay, demo, bench.
+"""

@@ -106,7 +106,7 @@ class SaslUsers:
 
     users: Mapping[str, str]
     admin_user: str = "admin"
-    admin_password: str = "admin-secret"
+    admin_password: str = "admin-secret"  # noqa: S105 - a throwaway local test broker's credential
 
 
 @dataclass
@@ -197,7 +197,7 @@ def _java(libs: Path, log4j: Path, *args: str, heap: bool = False) -> list[str]:
     cmd = ["java"]
     if heap:
         cmd += ["-Xms256m", "-Xmx512m"]
-    return cmd + [f"-Dlog4j2.configurationFile=file:{log4j}", "-cp", f"{libs}/*", *args]
+    return [*cmd, f"-Dlog4j2.configurationFile=file:{log4j}", "-cp", f"{libs}/*", *args]
 
 
 def _launch(data_dir: Path, libs: Path, log_path: Path) -> subprocess.Popen[bytes]:

@@ -51,7 +51,10 @@ class Consumed:
         return orjson.loads(self.value)
 
 
-async def produce(settings: Settings, topic: str, records: Iterable[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]) -> int:
+Record = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+
+
+async def produce(settings: Settings, topic: str, records: Iterable[Record]) -> int:
     """Send (key, value, headers) records and wait for every ack; returns the count."""
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", linger_ms=5,
                                 max_request_size=8 * 1024 * 1024)

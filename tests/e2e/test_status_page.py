@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from agents.clean_text import strip_markup
 from streams.settings import Settings
 from streams.status import RECENT_STORIES
-from agents.clean_text import strip_markup
 from tests.integration.ops_feed import HOSTILE_HEADLINE, feed
 from tests.integration.test_prometheus import ensure_debian_package
 from tests.support import REPO, WorkerProcess, create_topics, produce

@@ -28,7 +28,8 @@ REPORT = ("LONDON (Test Wire) - Britain's FTSE 100 index closed {dir} {pct}% at 
           "and banks {bv}.\n\nTrading volume was {vol} million shares.")
 
 
-def ninjs(version: int, paras: list[str], pubstatus: str = "usable", headline: str = "Norway fund posts record gain") -> bytes:
+def ninjs(version: int, paras: list[str], pubstatus: str = "usable",
+          headline: str = "Norway fund posts record gain") -> bytes:
     return json.dumps({"uri": "urn:test:norway-fund", "version": str(version), "pubstatus": pubstatus,
                        "headlines": [{"value": headline}], "bodies": [{"value": "\n\n".join(paras)}]}).encode()
 
@@ -109,8 +110,10 @@ def test_two_workers_four_partitions_with_kill_and_restart(settings: Settings, t
                     (ninjs(1, PARAS), 1, None),                                   # exact resend, other partition
                     (*page("mirror.example", PARAS)[:1], 2, page("mirror.example", PARAS)[1]),  # syndicated copy
                     (ninjs(2, PARAS + UPDATE), 3, None),                          # update -> v2
-                    (report(dir="up", pct="0.6", level="8,210.4", day="Monday", mv="up", bv="flat", vol="610"), 1, None),
-                    (report(dir="down", pct="1.1", level="8,120.2", day="Tuesday", mv="down", bv="up", vol="702"), 2, None),
+                    (report(dir="up", pct="0.6", level="8,210.4", day="Monday", mv="up", bv="flat", vol="610"),
+                     1, None),
+                    (report(dir="down", pct="1.1", level="8,120.2", day="Tuesday", mv="down", bv="up", vol="702"),
+                     2, None),
                     (ninjs(3, ["This story has been withdrawn."], "canceled", "KILL - Norway fund"), 0, None),  # kill
                 ]
                 for value, partition, headers in steps:

@@ -95,7 +95,9 @@ def test_bad_input_gets_stable_codes(value: bytes, code: str) -> None:
     assert err.value.code == code, f"expected {code}, got {err.value.code}: {err.value.message}"
 
 
-@pytest.mark.parametrize("date", ["not a date", "0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "2026-13-45", "x" * 100])
+@pytest.mark.parametrize(
+    "date", ["not a date", "0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "2026-13-45", "x" * 100]
+)
 def test_unparseable_or_absurd_dates_are_dropped(date: str) -> None:
     """A garbled timestamp does not reject the story; the field is left empty."""
     item = ingest(rec(json.dumps({"uri": "u", "headline": "h", "body_text": "b", "versioncreated": date})), LIMITS)

@@ -48,6 +48,7 @@ def test_documented_defaults_match_the_code() -> None:
         shown = cells[2].strip("`")
         expected = defaults[name]
         numeric = re.fullmatch(r"-?\d+(\.\d+)?", expected) and re.fullmatch(r"-?\d+(\.\d+)?", shown)
-        if shown != expected and not (numeric and float(shown) == float(expected)) and not (shown == "empty" and expected == ""):
+        same_number = numeric and float(shown) == float(expected)
+        if shown != expected and not same_number and not (shown == "empty" and expected == ""):
             wrong.append(f"{name}: README says {shown!r}, code has {expected!r}")
     assert not wrong, "\n".join(wrong)

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (story prose and page templates are data; wrapping them would only obscure them)
+
 """Regenerate the second, independent cleaning golden batch: 4 fictional sites x 4 stories = 16 pages.
 
 Run ``python tests/golden/clean_b/make_golden_b.py``. Written BEFORE any tuning of
