@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from importlib import resources
-from itertools import chain
 
 _RULES = json.loads(resources.files("agents.rules").joinpath("enrich_language.json").read_text("utf-8"))
 _WORDS: dict[str, tuple[str, ...]] = {}
@@ -84,7 +82,7 @@ def detect_language_words(words: Iterable[str], sample: str, declared: str | Non
     """Like :func:`detect_language`, from the words the caller already has.
 
     Each distinct word votes once for every language it is a common word of
-    (set intersection and counting in C: no per-word Python loop).
+    (a set intersection in C, then a loop over the few dozen words it keeps).
 
     Args:
         words: the lower-cased words of the sample (repeats count once).
@@ -103,10 +101,34 @@ def detect_language_words(words: Iterable[str], sample: str, declared: str | Non
         if script is not None:
             return script
     hits = _WORDS.keys() & words
-    scores = Counter(chain.from_iterable(map(_WORDS.__getitem__, hits)))
-    # Languages in code order: a set's order follows string hashes, which differ from
-    # process to process, and a tie must not be decided by that.
-    return _decide(dict(sorted(scores.items())), len(hits), hint, max(map(len, hits), default=0))
+    if not hits:
+        return hint
+    scores: dict[str, int] = {}
+    get = scores.get
+    longest = 0
+    for w in hits:  # a few dozen words: a plain loop beats Counter's set-up
+        for lang in _WORDS[w]:
+            scores[lang] = get(lang, 0) + 1
+        if len(w) > longest:
+            longest = len(w)
+    if len(hits) < _WEAK and longest < _STRONG_WORD:
+        return hint
+    return _best_of(scores, len(hits), hint)
+
+
+def _best_of(scores: Mapping[str, int], total: int, hint: str | None) -> str:
+    """:func:`_decide` for non-empty evidence, ties going to the smallest code rather than the first seen.
+
+    A set's order follows string hashes, which differ from process to process: a tie
+    must not be decided by that (nor cost a sort of the scores to avoid it).
+    """
+    top = max(scores.values())
+    if hint is not None and (total < _WEAK or scores.get(hint, 0) >= top):
+        return hint
+    tied = [lang for lang, n in scores.items() if n == top]
+    if len(tied) == 1:
+        return tied[0]
+    return "en" if "en" in tied else min(tied)
 
 
 def _decide(scores: Mapping[str, int], total: int, hint: str | None, longest: int) -> str | None:

@@ -90,7 +90,8 @@ def score_subjects(
     per100 = 100.0 / max(total + len(headline_words), 30)
     best = max(scores.values())
     out = []
-    for code, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+    # Ties go to the smaller code: the scores' order follows a set's, which differs from process to process.
+    for code, score in sorted(scores.items(), key=_by_score):
         density = score * per100
         if density < _MIN_DENSITY or score < best * _MIN_SHARE:
             continue
@@ -99,6 +100,10 @@ def score_subjects(
         if len(out) == _MAX_SUBJECTS:
             break
     return tuple(out)
+
+
+def _by_score(kv: tuple[str, float]) -> tuple[float, str]:
+    return (-kv[1], kv[0])
 
 
 def _accumulate(counts: Mapping[str, int], weight: float, scores: dict[str, float]) -> None:

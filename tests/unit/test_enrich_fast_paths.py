@@ -95,3 +95,28 @@ def test_language_tie_does_not_depend_on_word_order() -> None:
     words = ["disse", "pela", "jako", "jeho"]  # two Portuguese-only and two Czech-only common words
     answers = {detect_language_words(list(p), " ".join(p)) for p in permutations(words)}
     assert len(answers) == 1, f"a tie decided by word order: {answers}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["disse", "pela", "jako", "jeho", "the", "said", "der", "und", "le", "il", "co", "di"]),
+                max_size=12), st.sampled_from([None, "en", "pt", "cs", "de", "en-GB", "xyz"]))
+def test_language_from_words_equals_the_sorted_scoring(words: list[str], declared: str | None) -> None:
+    """detect_language_words decides as _decide does over the languages' scores in code order."""
+    from agents.enrich_lang import _WORDS, _decide
+
+    hits = _WORDS.keys() & words
+    scores = Counter(lang for w in hits for lang in _WORDS[w])
+    hint = declared.split("-")[0].lower() if declared else None
+    hint = hint if hint is None or len(hint) == 2 else None
+    expected = _decide(dict(sorted(scores.items())), len(hits), hint, max(map(len, hits), default=0))
+    got = detect_language_words(words, " ".join(words), declared)
+    assert got == expected, f"{words} declared {declared}: {got} != {expected}"
+
+
+def test_subject_ties_go_to_the_smaller_code() -> None:
+    """Two topics with equal scores come out in code order (not in the order a set of words happens to have)."""
+    from agents.enrich_topics import score_subjects
+
+    for words in (["voters", "shares"], ["shares", "voters"], ["ballot", "stocks", "voters", "shares"]):
+        codes = [s.code for s in score_subjects(Counter(words), 30, [])]
+        assert codes == ["medtop:04000000", "medtop:11000000"], f"{words}: {codes}"
