@@ -38,6 +38,8 @@ _DROP_TAGS = [
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select", "option",
     "textarea", "input", "head", "object", "embed", "video", "audio", "map", "math", "nav", "label", "dialog",
 ]
+# Elements whose whole subtree the walk passes over, as if removed from the tree.
+_DROP = frozenset(_DROP_TAGS)
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dir div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu ol p pre section summary table tbody td tfoot th thead "
@@ -117,20 +119,6 @@ class HtmlPage:
     time_values: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Frame:
-    eid: int
-    block: bool
-    link: bool
-    caption: bool
-    author: bool
-    tag: str
-    neg: bool = False
-    pos: bool = False
-    hard: bool = False
-    """A comment section: its chrome mark holds however deep the block and whatever hints lie between."""
-
-
 def _json_ld(tree: LexborHTMLParser, page: HtmlPage) -> None:
     for node in tree.css('script[type="application/ld+json"]')[:8]:
         raw = node.text(deep=True)
@@ -204,9 +192,10 @@ _MAX_DEPTH = 400
 
 
 # Opening (+1) and closing (-1) tags, void elements left out: an upper bound on nesting depth, computed in C.
-_TAG_SIGN = re.compile(
-    r"<(/|(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)[a-zA-Z])", re.IGNORECASE
-)
+# Case-sensitive with the lower- and upper-case void names (a case-insensitive scan costs ~1.4x more): a
+# mixed-case void tag ("<Br>") counts as an opening tag, which only raises the bound.
+_VOID_NAMES = "area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr"
+_TAG_SIGN = re.compile(rf"<(/|(?!(?:{_VOID_NAMES}|{_VOID_NAMES.upper()})\b)[a-zA-Z])")
 _SIGN = {"/": -1}
 
 
@@ -263,7 +252,8 @@ def parse(html: str) -> HtmlPage:
         dt = t.attributes.get("datetime")
         if dt:
             page.time_values.append(dt)
-    tree.strip_tags(_DROP_TAGS)
+    # The walk passes over _DROP subtrees itself: removing them from the tree first (strip_tags) costs a
+    # search of the whole document per tag.
     root = tree.body or tree.root
     if root is None:
         return page
@@ -271,11 +261,25 @@ def parse(html: str) -> HtmlPage:
     return page
 
 
+# Frame tuple fields (one per open element): the element id (-1 unless a block), then, for the flags a
+# block inherits from nearby ancestors, the depth of the nearest ancestor carrying each (so "within
+# the last k elements" is one subtraction at flush time instead of a scan of the stack per block).
+_F_EID, _F_LINK, _F_CAP, _F_AUTH, _F_HARD, _F_SIG, _F_SIG_NEG, _F_OWNER, _F_OWNERS = range(9)
+_FAR = -1_000  # "no such ancestor": further away than any reach
+_NO_FRAME: tuple[Any, ...] = (-1, _FAR, _FAR, _FAR, _FAR, _FAR, False, "div", ())
+_CAPTION_TAGS = frozenset({"figcaption", "figure"})
+_STORY_TAGS = frozenset({"article", "main"})
+_LINK_REACH = 3  # text counts as link text when an <a> is among its 3 nearest elements
+_CAPTION_REACH = 6
+_AUTHOR_REACH = 4
+_OWNERS = 5  # nearest block ancestors a block scores
+
+
 def _walk(root: LexborNode, page: HtmlPage) -> None:
     """Cut the DOM into blocks and pick the main content (one iterative pass, then scoring)."""
     blocks = page.blocks
-    frames: list[_Frame] = []
-    block_stack: list[int] = []  # element ids of open block-level elements
+    frames: list[tuple[Any, ...]] = []
+    top: tuple[Any, ...] = _NO_FRAME
     parent_of: dict[int, int] = {}
     span: dict[int, list[int]] = {}  # element id -> [first block index, end block index]
     tag_of: dict[int, str] = {}
@@ -283,84 +287,115 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
     owners: list[tuple[int, ...]] = []  # per block: nearest block ancestors, deepest first
     buf: list[str] = []
     link_chars = 0
-    skip_depth = 0
     next_id = 0
     count = 0
 
     def flush() -> None:
         nonlocal link_chars
-        if buf:
-            text = normalise("".join(buf))
-            buf.clear()
-            if text:
-                caption = any(f.caption for f in frames[-6:])
-                author = any(f.author for f in frames[-4:])
-                owner_tag = next((f.tag for f in reversed(frames) if f.block), "div")
-                in_comments = any(f.hard for f in frames[-_HARD_REACH:])
-                blocks.append(HtmlBlock(text, owner_tag, min(link_chars, len(text)), caption, author,
-                                        negative=in_comments or _negative(frames), in_comments=in_comments))
-                owners.append(tuple(block_stack[-5:][::-1]))
+        text = normalise("".join(buf))
+        buf.clear()
+        if text:
+            depth = len(frames)
+            in_comments = depth - top[_F_HARD] < _HARD_REACH
+            blocks.append(HtmlBlock(text, top[_F_OWNER], min(link_chars, len(text)),
+                                    depth - top[_F_CAP] < _CAPTION_REACH, depth - top[_F_AUTH] < _AUTHOR_REACH,
+                                    negative=in_comments or (depth - top[_F_SIG] < _NEG_REACH and top[_F_SIG_NEG]),
+                                    in_comments=in_comments))
+            owners.append(top[_F_OWNERS])
         link_chars = 0
 
     node: LexborNode | None = root
     while node is not None:
-        count += 1
-        if count > _MAX_NODES:
-            break
         tag = node.tag or ""
         pushed = False
-        if tag == "-text":
-            text = node.text_content or ""
+        if tag in _DROP:
+            pass  # not counted either: the node budget is for the page as it is read
+        elif (count := count + 1) > _MAX_NODES:
+            break
+        elif tag == "-text":
+            text = node.text_content
             if text:
                 buf.append(text)
-                if frames and any(f.link for f in frames[-3:]):
+                if len(frames) - top[_F_LINK] < _LINK_REACH:
                     link_chars += len(text.strip())
         elif tag == "br":
-            flush()
+            if buf:
+                flush()
         elif tag and tag[0] != "-" and tag != "!--" and not _hidden(attrs := node.attributes):
             cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
             neg, pos, cap_cls, author_cls, comments = _hints(cls)
-            is_block = tag in _BLOCK_TAGS
             skip = tag in _SKIP_SELF or (neg and tag not in _NEVER_SKIP)
-            if is_block:
-                flush()
+            story_tag = tag in _STORY_TAGS
+            depth = len(frames) + 1
+            if tag in _BLOCK_TAGS:
+                if buf:
+                    flush()
                 eid = next_id
                 next_id += 1
-                if block_stack:
-                    parent_of[eid] = block_stack[-1]
-                block_stack.append(eid)
+                parent_owners = top[_F_OWNERS]
+                if parent_owners:
+                    parent_of[eid] = parent_owners[0]
                 tag_of[eid] = tag
                 span[eid] = [len(blocks), len(blocks)]
                 b = 0.0
-                if tag in {"article", "main"}:
+                if story_tag:
                     b += 0.25
                 if pos:
                     b += 0.25
                 if skip:
                     b -= 10.0
                 bonus[eid] = b
+                owner = tag
+                block_owners = (eid, *parent_owners[:_OWNERS - 1])
             else:
                 eid = -1
-            frames.append(_Frame(eid, is_block, tag == "a", tag in {"figcaption", "figure"} or cap_cls, author_cls,
-                                 tag, skip, tag in {"article", "main"} or (not skip and pos),
-                                 comments and tag not in _NEVER_SKIP))
+                owner = top[_F_OWNER]
+                block_owners = top[_F_OWNERS]
+            sig = skip or story_tag or pos
+            top = (eid,
+                   depth if tag == "a" else top[_F_LINK],
+                   depth if cap_cls or tag in _CAPTION_TAGS else top[_F_CAP],
+                   depth if author_cls else top[_F_AUTH],
+                   depth if comments and tag not in _NEVER_SKIP else top[_F_HARD],
+                   depth if sig else top[_F_SIG],
+                   skip if sig else top[_F_SIG_NEG],
+                   owner, block_owners)
+            frames.append(top)
             pushed = True
-        if pushed and node.child is not None:
-            node = node.child
-            continue
         if pushed:
-            skip_depth = _leave(frames, block_stack, span, blocks, flush, skip_depth)
-        while node is not root and node.next is None:
+            child = node.child
+            if child is not None:
+                node = child
+                continue
+            # A childless element: leave it at once.
+            if top[_F_EID] >= 0:
+                if buf:
+                    flush()
+                span[top[_F_EID]][1] = len(blocks)
+            frames.pop()
+            top = frames[-1] if frames else _NO_FRAME
+        nxt = node.next
+        while nxt is None:
+            # Climb: every ancestor passed is an element we entered, and is left here. (Lexbor hands
+            # out a fresh wrapper per access, so the walk cannot stop at ``root`` by identity; past
+            # the body it meets only what the tree builder puts after it, comments.)
             node = node.parent
             if node is None:
                 break
-            skip_depth = _leave(frames, block_stack, span, blocks, flush, skip_depth)
-        if node is None or node is root:
-            break
-        node = node.next
-    flush()
-    for eid in block_stack:
-        span[eid][1] = len(blocks)
+            if frames:
+                if top[_F_EID] >= 0:
+                    if buf:
+                        flush()
+                    span[top[_F_EID]][1] = len(blocks)
+                frames.pop()
+                top = frames[-1] if frames else _NO_FRAME
+            nxt = node.next
+        node = nxt
+    if buf:
+        flush()
+    for f in frames:
+        if f[_F_EID] >= 0:
+            span[f[_F_EID]][1] = len(blocks)
     _choose_main(page, owners, span, parent_of, tag_of, bonus)
 
 
@@ -373,30 +408,6 @@ def _hidden(attrs: dict[str, str | None]) -> bool:
         return True
     style = attrs.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None  # type: ignore[arg-type]
-
-
-def _negative(frames: list[_Frame]) -> bool:
-    """Whether the nearest class hint above a block says chrome (a content hint nearer to it wins)."""
-    for f in reversed(frames[-_NEG_REACH:]):
-        if f.neg:
-            return True
-        if f.pos:
-            return False
-    return False
-
-
-def _leave(frames: list[_Frame], block_stack: list[int], span: dict[int, list[int]], blocks: list[HtmlBlock],
-           flush: Any, skip_depth: int) -> int:
-    if not frames:
-        return skip_depth
-    f = frames[-1]
-    if f.block:
-        flush()
-    frames.pop()
-    if f.block and block_stack and block_stack[-1] == f.eid:
-        block_stack.pop()
-        span[f.eid][1] = len(blocks)
-    return max(0, skip_depth - 1) if skip_depth else 0
 
 
 _CLIMB_STEPS = 4  # a story split over sibling <section>s sits at most this many wrappers above one part
@@ -481,15 +492,19 @@ def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, 
     chars: dict[int, int] = {}
     links: dict[int, int] = {}
     weights = (1.0, 1.0, 0.5, 0.33, 0.25)
-    for i, b in enumerate(blocks):
-        n = len(b.text)
-        for lvl, eid in enumerate(owners[i]):
+    for b, own in zip(blocks, owners, strict=True):
+        text = b.text
+        n = len(text)
+        lc = b.link_chars
+        for eid in own:
             chars[eid] = chars.get(eid, 0) + n
-            links[eid] = links.get(eid, 0) + b.link_chars
-            if b.in_caption or n < 25 or b.in_comments or bonus.get(eid, 0) < -1:
-                continue
-            s = (1 + min(b.text.count(",") + b.text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - b.link_density)
-            score[eid] = score.get(eid, 0.0) + s * weights[lvl]
+            links[eid] = links.get(eid, 0) + lc
+        if b.in_caption or n < 25 or b.in_comments:
+            continue
+        s = (1 + min(text.count(",") + text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - lc / max(1, n))
+        for lvl, eid in enumerate(own):
+            if bonus[eid] >= -1:
+                score[eid] = score.get(eid, 0.0) + s * weights[lvl]
     if not score:
         return
     final = {
