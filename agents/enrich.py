@@ -38,6 +38,7 @@ from agents.enrich_lang import detect_language_words
 from agents.enrich_ner import WORD_TABLE, Found, Lexicon, Recognised, Recogniser, words_of
 from agents.enrich_quotes import find_quotes
 from agents.enrich_topics import keywords, score_subjects
+from agents.enrich_values import enrichment, entity, place
 from agents.model import CleanedArticle, Enrichment, Entity, Mention, Place
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class Enricher:
         language = detect_language_words(
             headline_words + words_of(lede), f"{headline}\n{lede}", article.item.language
         )
-        return Enrichment(
+        return enrichment(
             language=language,
             people=people,
             organisations=orgs,
@@ -180,19 +181,19 @@ class Enricher:
         if qualified is not None:
             same = next((c for c in gaz.cities.get(key, ()) if c.country_code == qualified), None)
             if same is not None:
-                return Place(same.name, same.country_code, same.geonames_id, same.lat, same.lon, "city", (), 0.0)
-            return Place(_title(city), qualified, None, None, None, "city", (), 0.0)
+                return place(same.name, same.country_code, same.geonames_id, same.lat, same.lon, "city", (), 0.0)
+            return place(_title(city), qualified, None, None, None, "city", (), 0.0)
         country = gaz.countries.get(key)
         if country is not None:
-            return Place(country.name, country.country_code, country.geonames_id, country.lat, country.lon,
+            return place(country.name, country.country_code, country.geonames_id, country.lat, country.lon,
                          "country", (), 0.0)
         found = gaz.best_city(key, story_countries=rec.story_countries, prefer=key)
         if found is not None:
-            return Place(found.name, found.country_code, found.geonames_id, found.lat, found.lon, "city", (), 0.0)
+            return place(found.name, found.country_code, found.geonames_id, found.lat, found.lon, "city", (), 0.0)
         region = gaz.regions.get(key)
         if region is not None:
-            return Place(region.name, region.country_code, region.geonames_id, None, None, "region", (), 0.0)
-        return Place(_title(city), None, None, None, None, "other", (), 0.0)
+            return place(region.name, region.country_code, region.geonames_id, None, None, "region", (), 0.0)
+        return place(_title(city), None, None, None, None, "other", (), 0.0)
 
 
 def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
@@ -243,7 +244,7 @@ def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tu
     top = max(scores) or 1.0
     k: Literal["person", "organisation"] = "person" if kind == "person" else "organisation"
     out = [
-        Entity(f.name, k, m, round(s / top, 3), None, f.role)
+        entity(f.name, k, m, round(s / top, 3), None, f.role)
         for f, m, s in zip(found, ordered, scores, strict=True)
     ]
     out.sort(key=_by_relevance)
@@ -284,12 +285,12 @@ def _places(
     about: list[Place] = []
     mentioned: list[Place] = []
     for (f, ordered, s), w in zip(scored, weights, strict=True):
-        place = Place(f.name, f.country_code, f.geonames_id, f.lat, f.lon, f.feature, ordered,
+        value = place(f.name, f.country_code, f.geonames_id, f.lat, f.lon, f.feature, ordered,
                       round(max(w, 0.0) / top, 3))
         share = by_country[f.country_code] / top_country if f.country_code and top_country else 0.0
         if f.country_code is None:
             share = s / max(top_country, 1.0)
-        (about if share >= _ABOUT_SHARE else mentioned).append(place)
+        (about if share >= _ABOUT_SHARE else mentioned).append(value)
     primary = max(by_country.items(), key=lambda kv: kv[1])[0] if by_country else None
     about.sort(key=_by_relevance)
     mentioned.sort(key=_by_relevance)

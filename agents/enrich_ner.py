@@ -50,6 +50,7 @@ from operator import attrgetter, gt
 from typing import Literal, NamedTuple
 
 from agents.enrich_gazetteer import City, Gazetteer
+from agents.enrich_values import mention
 from agents.model import Mention
 
 Kind = Literal["person", "organisation", "place"]
@@ -452,7 +453,7 @@ class _State:
 
     def _mention(self, toks: list[Token]) -> Mention:
         start, end = toks[0].start, toks[-1].end
-        return Mention(start, end, self.body[start:end])
+        return mention(start, end, self.body[start:end])
 
     def add_person(self, toks: list[Token], role: str | None = None, name: str | None = None) -> Found:
         name = name or _span_text(self.body, toks)
@@ -922,7 +923,7 @@ class _State:
                 continue
             person = self.people.get(by_country[code][0])
             if person is not None:
-                person.mentions.append(Mention(t.start, after.end(), body[t.start : after.end()]))
+                person.mentions.append(mention(t.start, after.end(), body[t.start : after.end()]))
 
     def people_to_orgs(self) -> None:
         """A "person" whose whole name opens an organisation of the story is that organisation, unless titled.

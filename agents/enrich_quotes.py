@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from agents.enrich_values import quote
 from agents.model import Quote
 
 _VERBS = (
@@ -74,7 +75,7 @@ def find_quotes(body: str, people: dict[str, list[tuple[int, int]]]) -> tuple[Qu
         if speaker is not None:
             speaker = _resolve(speaker, m.start(), people)
         start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip(" ,.")))
-        quotes.append(Quote(text=text, speaker=speaker, start=start, end=start + len(text)))
+        quotes.append(quote(text=text, speaker=speaker, start=start, end=start + len(text)))
     return tuple(quotes)
 
 

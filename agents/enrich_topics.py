@@ -20,6 +20,7 @@ from importlib import resources
 from itertools import compress, repeat
 from operator import lt
 
+from agents.enrich_values import subject
 from agents.model import Subject
 
 _RULES = json.loads(resources.files("agents.rules").joinpath("enrich_topics.json").read_text("utf-8"))
@@ -96,7 +97,7 @@ def score_subjects(
         if density < _MIN_DENSITY or score < best * _MIN_SHARE:
             continue
         relevance = round(min(1.0, density / 8.0) * (score / best) ** 0.5, 3)
-        out.append(Subject(code, _NAMES[code], max(relevance, 0.05)))
+        out.append(subject(code, _NAMES[code], max(relevance, 0.05)))
         if len(out) == _MAX_SUBJECTS:
             break
     return tuple(out)

@@ -120,3 +120,26 @@ def test_subject_ties_go_to_the_smaller_code() -> None:
     for words in (["voters", "shares"], ["shares", "voters"], ["ballot", "stocks", "voters", "shares"]):
         codes = [s.code for s in score_subjects(Counter(words), 30, [])]
         assert codes == ["medtop:04000000", "medtop:11000000"], f"{words}: {codes}"
+
+
+def test_value_builders_equal_the_constructors() -> None:
+    """Each fast builder gives a value equal to the class's own, with the same repr, hash and pickle."""
+    import pickle
+
+    from agents import enrich_values as v
+    from agents.model import Enrichment, Entity, Mention, Place, Quote, Subject
+
+    m = (Mention(3, 9, "Putin"),)
+    cases = [
+        (v.mention, Mention, (3, 9, "Putin")),
+        (v.entity, Entity, ("Vladimir Putin", "person", m, 0.5, None, "President")),
+        (v.place, Place, ("Minsk", "BY", 625144, 53.9, 27.56, "city", m, 1.0)),
+        (v.subject, Subject, ("medtop:11000000", "politics", 0.4)),
+        (v.quote, Quote, ("We will win", "Anna Petrova", 1, 12)),
+        (v.enrichment, Enrichment, ("en", (), (), (), None, "BY", (), ("minsk",), (), 120, 31, "fast", ())),
+    ]
+    for build, cls, args in cases:
+        fast, slow = build(*args), cls(*args)
+        assert type(fast) is cls, f"{build} built a {type(fast)}"
+        assert fast == slow and hash(fast) == hash(slow), f"{cls.__name__}: {fast!r} != {slow!r}"
+        assert repr(fast) == repr(slow) and pickle.dumps(fast) == pickle.dumps(slow), f"{cls.__name__} differs"
