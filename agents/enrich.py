@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 _HEADLINE_BOOST = 3.0
 _LEDE_CHARS = 300
 _START = attrgetter("start")
+_TEXT = attrgetter("text")
 _FEATURE_WEIGHT = {"country": 1.0, "city": 0.6, "region": 0.6, "other": 0.3}
 # A mention that names a place in passing (a currency, "Swiss franc") is worth a quarter.
 _WEAK_MENTION = 0.25
@@ -128,7 +129,7 @@ class Enricher:
         for group in (people, orgs, places, mentioned):
             for e in group:
                 named.append(e.name)
-                named.extend(m.text for m in e.mentions[:3])
+                named.extend(map(_TEXT, e.mentions[:3]))
         entity_words = frozenset(words_of(" ".join(named)))
         word_count = rec.word_total
         # The headline and the lede decide the language: a bounded cost whatever the length.
@@ -239,15 +240,19 @@ def _by_relevance(e: Entity | Place) -> tuple[float, str]:
 def _entities(found: list[Found], kind: str, headline_set: frozenset[str]) -> tuple[Entity, ...]:
     if not found:
         return ()
-    ordered = [_in_order(f.mentions) for f in found]
-    scores = [_raw_score(f, m, headline_set) for f, m in zip(found, ordered, strict=True)]
-    top = max(scores) or 1.0
+    scored = []
+    top = 0.0
+    for f in found:
+        ordered = _in_order(f.mentions)
+        score = _raw_score(f, ordered, headline_set)
+        if score > top:
+            top = score
+        scored.append((f, ordered, score))
+    top = top or 1.0
     k: Literal["person", "organisation"] = "person" if kind == "person" else "organisation"
-    out = [
-        entity(f.name, k, m, round(s / top, 3), None, f.role)
-        for f, m, s in zip(found, ordered, scores, strict=True)
-    ]
-    out.sort(key=_by_relevance)
+    out = [entity(f.name, k, m, round(s / top, 3), None, f.role) for f, m, s in scored]
+    if len(out) > 1:
+        out.sort(key=_by_relevance)
     return tuple(out)
 
 
@@ -291,9 +296,11 @@ def _places(
         if f.country_code is None:
             share = s / max(top_country, 1.0)
         (about if share >= _ABOUT_SHARE else mentioned).append(value)
-    primary = max(by_country.items(), key=lambda kv: kv[1])[0] if by_country else None
-    about.sort(key=_by_relevance)
-    mentioned.sort(key=_by_relevance)
+    primary = max(by_country, key=by_country.__getitem__) if by_country else None  # (the first best, as before)
+    if len(about) > 1:
+        about.sort(key=_by_relevance)
+    if len(mentioned) > 1:
+        mentioned.sort(key=_by_relevance)
     return tuple(about), tuple(mentioned), primary
 
 

@@ -87,20 +87,36 @@ _APOSTROPHES = ("'", "’")  # noqa: RUF001 (typographic quotes and dashes are m
 _CONNECTOR_GAPS = {" of ": "of", " & ": "&"}
 _PREV_WORDS_RE = re.compile(r"(?:^|[^\w'’])((?:[a-z][\w\-]* ){1,3})$")  # noqa: RUF001 (typographic quotes and dashes are meant)
 _POSSESSIVE_BEFORE_RE = re.compile(r"([A-Z][\w.\-]*(?: [A-Z][\w.\-]*)?)['’]s $")  # noqa: RUF001 (typographic quotes and dashes are meant)
-_SPEECH_BEFORE_RE = re.compile(r"\b(?:said|says|told|added|according to) $")
+# The text before a name must end so for that pattern to match (tested first, in C).
+_POSSESSIVE_ENDS = ("'s ", "\u2019s ")
+_SPEECH_BEFORE_WORDS = ("said", "says", "told", "added", "according to")
+_SPEECH_BEFORE_RE = re.compile(rf"\b(?:{'|'.join(_SPEECH_BEFORE_WORDS)}) $")
+# What the text before a name must end with for that pattern to match (tested first, in C).
+_SPEECH_BEFORE_ENDS = tuple(f"{w} " for w in _SPEECH_BEFORE_WORDS)
 _LEADER_AFTER_RE = re.compile(r" (leader|president|prime minister|premier|chancellor|strongman)\b")
 _THE_BEFORE_RE = re.compile(r"\b(?:the|veteran|embattled|former) $", re.IGNORECASE)
 # After a name: a speech verb ("X said", "X has said") or an age apposition ("X, 35,"), in one anchored match.
-_SPEECH_OR_AGE_AFTER_RE = re.compile(
-    r",? (?:has |had |also |later |earlier )?(?:said|says|told|added|asked|stated|noted|warned|explained|argued"
-    r"|insisted|declared|wrote|replied|announced)\b|,\s+\d{1,3},"
+_SPEECH_AFTER_ADVERBS = ("has", "had", "also", "later", "earlier")
+_SPEECH_AFTER_VERBS = (
+    "said", "says", "told", "added", "asked", "stated", "noted", "warned", "explained", "argued", "insisted",
+    "declared", "wrote", "replied", "announced",
 )
+_SPEECH_OR_AGE_AFTER_RE = re.compile(
+    rf",? (?:(?:{'|'.join(_SPEECH_AFTER_ADVERBS)}) )?(?:{'|'.join(_SPEECH_AFTER_VERBS)})\b|,\s+\d{{1,3}},"
+)
+# After a name and a space, the pattern can only match where one of these follows (tested first, in C).
+_SPEECH_AFTER_STARTS = tuple(f" {w}" for w in (*_SPEECH_AFTER_ADVERBS, *_SPEECH_AFTER_VERBS))
 # A demonym or country before a currency names the currency ("Swiss franc bond"),
 # a weak sign the story is about that country.
 _CURRENCY_AFTER_RE = re.compile(
     r" (?:dollars?|dlrs?|francs?|marks?|yen|pounds?|sterling|crowns?|kron[ae]r?|krona|lire|lira|guilders?|pesos?"
     r"|rupees?|rand|schillings?|escudos?|pesetas?|drachmas?|currency|ecus?|yuan|won|real|roubles?|rubles?)\b",
     re.IGNORECASE,
+)
+# The first three letters of every currency word above: an ASCII word after the space that opens
+# none of them cannot match (the pattern is then not run; other text is left to the pattern).
+_CURRENCY_PREFIXES = frozenset(
+    "dol dlr fra mar yen pou ste cro kro lir gui pes rup ran sch esc dra cur ecu yua won rea rou rub".split()
 )
 # Place context around a name: "in Santos", "near Delta", "Santos-based", "Exton, Pa.".
 _PLACE_BEFORE_RE = re.compile(
@@ -487,7 +503,7 @@ class _State:
                 lat=country.lat, lon=country.lon, feature="country",
             )
         found.mentions.append(self._mention(toks))
-        if _CURRENCY_AFTER_RE.match(self.body, toks[-1].end + (2 if toks[-1].possessive else 0)):
+        if _currency_after(self.body, toks[-1].end + (2 if toks[-1].possessive else 0)):
             found.weak += 1
         self.countries_named.add(cc)
 
@@ -561,18 +577,17 @@ class _State:
         while span:
             first = span[0]
             low = first.low
-            if self._known_whole(span):
+            # Most first words are not droppable: that cheap test first, the known-name tests only then.
+            drop = low in lex.function_words or (
+                first.sentence_start
+                and (low in lex.common_caps or (low in self.lowercase_used and not self._known_word(low)))
+            )
+            if not drop or self._known_whole(span):
                 break
             if (low in lex.titles or low in lex.title_heads) and len(span) > 1:
                 break  # "President Alexander Lukashenko" at a sentence start: the title split needs it.
             if len(span) > 1 and self._known_prefix(span):
                 break  # "New York cocoa traders": "New" belongs to the name.
-            drop = low in lex.function_words or (
-                first.sentence_start
-                and (low in lex.common_caps or (low in self.lowercase_used and not self._known_word(low)))
-            )
-            if not drop:
-                break
             span = span[1:]
             if span:
                 span = [_restart(span[0]), *span[1:]]
@@ -731,12 +746,17 @@ class _State:
 
     def _after_person(self, toks: list[Token], found: Found) -> None:
         # "President Alexander Lukashenko of Belarus", "Russia's Vladimir Putin".
-        m = _OF_PLACE_RE.match(self.body, toks[-1].end)
+        m = _OF_PLACE_RE.match(self.body, toks[-1].end) if self.body.startswith(" of ", toks[-1].end) else None
         if m:
             cc_country = self.gaz.countries.get(m.group(1).lower())
             if cc_country is not None:
                 self.person_country.setdefault(found.name, cc_country.country_code)
-        pm = _POSSESSIVE_BEFORE_RE.search(self.body, max(0, toks[0].start - 40), toks[0].start)
+        start = toks[0].start
+        pm = (
+            _POSSESSIVE_BEFORE_RE.search(self.body, max(0, start - 40), start)
+            if self.body.endswith(_POSSESSIVE_ENDS, 0, start)
+            else None
+        )
         if pm:
             c = self.gaz.countries.get(pm.group(1).lower())
             if c is not None:
@@ -772,11 +792,21 @@ class _State:
         return word if word[:1].isupper() and word.lower() in self.lex.titles else None
 
     def _followed_by_speech(self, toks: list[Token]) -> bool:
-        return _SPEECH_OR_AGE_AFTER_RE.match(self.body, toks[-1].end) is not None
+        body = self.body
+        end = toks[-1].end
+        after = body[end : end + 1]
+        if after != ",":
+            # Without a comma only the first branch can match: a space and one of the listed words.
+            if after != " " or not body.startswith(_SPEECH_AFTER_STARTS, end):
+                return False
+        return _SPEECH_OR_AGE_AFTER_RE.match(body, end) is not None
 
     def _preceded_by_speech(self, toks: list[Token]) -> bool:
         start = toks[0].start
-        return _SPEECH_BEFORE_RE.search(self.body, max(0, start - 16), start) is not None
+        body = self.body
+        if not body.endswith(_SPEECH_BEFORE_ENDS, 0, start):
+            return False  # the pattern needs one of these words and a space right before the name
+        return _SPEECH_BEFORE_RE.search(body, max(0, start - 16), start) is not None
 
     def _classify_plain_word(self, span: list[Token]) -> None:
         """:meth:`_classify_plain` for one word: an acronym, a person with evidence, or pending."""
@@ -951,6 +981,16 @@ class _State:
         for name in list(self.people):
             if name.lower() in authors:
                 del self.people[name]
+
+
+def _currency_after(body: str, pos: int) -> bool:
+    """``_CURRENCY_AFTER_RE.match(body, pos)``, skipping the match where its first letters rule it out."""
+    if body[pos : pos + 1] != " ":
+        return False
+    head = body[pos + 1 : pos + 4]
+    if head.isascii() and head.lower() not in _CURRENCY_PREFIXES:
+        return False
+    return _CURRENCY_AFTER_RE.match(body, pos) is not None
 
 
 def _restart(tok: Token) -> Token:
