@@ -143,3 +143,43 @@ def test_value_builders_equal_the_constructors() -> None:
         assert type(fast) is cls, f"{build} built a {type(fast)}"
         assert fast == slow and hash(fast) == hash(slow), f"{cls.__name__}: {fast!r} != {slow!r}"
         assert repr(fast) == repr(slow) and pickle.dumps(fast) == pickle.dumps(slow), f"{cls.__name__} differs"
+
+
+_CONTEXT_TEXT = st.lists(
+    st.sampled_from(["Putin", "Lawson", " ", ",", ", ", " said", " has said", " also", " told", "said ", "told ",
+                     "according to ", "added ", " 35,", ", 35,", " of ", "Belarus", "Russia's ", "Russia\u2019s ",
+                     " dollar", " Dollar", " DLRS", " franc", " francs", " frank", " \u017fterling", " yen", " won",
+                     " wonder", "unsaid ", "x", "."]),
+    max_size=14,
+).map("".join)
+
+
+def _state_for(text: str) -> object:
+    from agents.enrich_ner import _State
+
+    class _Rec:
+        gaz = lex = None
+
+    return _State(_Rec(), text, tokenize(text), frozenset())  # type: ignore[arg-type]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CONTEXT_TEXT, st.integers(min_value=0, max_value=200))
+def test_regex_pre_checks_agree_with_the_patterns(text: str, at: int) -> None:
+    """Each cheap pre-check before a context regex answers exactly as the regex alone does."""
+    from agents.enrich_ner import (
+        _CURRENCY_AFTER_RE,
+        _SPEECH_BEFORE_RE,
+        _SPEECH_OR_AGE_AFTER_RE,
+        Token,
+        _currency_after,
+    )
+
+    at = min(at, len(text))
+    state = _state_for(text)
+    tok = [Token("X", at, at, True, False, False, " ", "x")]
+    assert state._followed_by_speech(tok) == (_SPEECH_OR_AGE_AFTER_RE.match(text, at) is not None), (text, at)
+    assert state._preceded_by_speech(tok) == (
+        _SPEECH_BEFORE_RE.search(text, max(0, at - 16), at) is not None
+    ), (text, at)
+    assert _currency_after(text, at) == (_CURRENCY_AFTER_RE.match(text, at) is not None), (text, at)
