@@ -59,6 +59,29 @@ _POS = re.compile(r"article|body|content|entry|main|column|post|story|text|blog|
 _CAPTION_CLASS = re.compile(r"caption|credit|bildtext|legend|photo-?text|image-?text|img-?text")
 _AUTHOR_CLASS = re.compile(r"author|byline|firma|autor|auteur|writer|reporter")
 _NEVER_SKIP = frozenset({"body", "html", "article", "main", "p", "h1"})
+_CAPTION_TAGS = frozenset({"figcaption", "figure"})
+_STORY_TAGS = frozenset({"article", "main"})
+
+
+_TOKEN_NEG, _TOKEN_POS, _TOKEN_CAPTION, _TOKEN_AUTHOR, _TOKEN_COMMENTS = 1, 2, 4, 8, 16
+_TOKEN_CACHE_MAX = 32_768
+_token_cache: dict[str, int] = {}
+
+
+def _token_bits(token: str) -> int:
+    """The hint bits of one lowercased class/id token (no whitespace inside)."""
+    bits = 0
+    if _NEG.search(token):
+        bits |= _TOKEN_NEG
+    if _POS.search(token):
+        bits |= _TOKEN_POS
+    if _CAPTION_CLASS.search(token):
+        bits |= _TOKEN_CAPTION
+    if _AUTHOR_CLASS.search(token):
+        bits |= _TOKEN_AUTHOR
+    if "comment" in token or "disqus" in token:
+        bits |= _TOKEN_COMMENTS
+    return bits
 
 
 @lru_cache(maxsize=4096)
@@ -67,14 +90,30 @@ def _hints(cls: str) -> tuple[bool, bool, bool, bool, bool]:
 
     readability's rule: a chrome-sounding class is ignored when it also sounds like
     content ("content-with-sidebar"), except for comment sections.
+
+    No pattern spans whitespace (the separator class around "ad" and "nav" matches a token's
+    start or end as well), so the string's hints are those of its whitespace-separated tokens, or-ed.
+    Tokens recur across elements, pages and sites far more than whole class strings do
+    ("container", "col-md-8"), so they are cached on their own: a class string not seen
+    before mostly costs dictionary lookups instead of four regex scans.
     """
-    cls = cls.lower()  # lowercase patterns on lowercased text: a case-insensitive scan costs several times more
-    if not cls.strip():
+    bits = 0
+    cache = _token_cache
+    # Lowercase patterns on lowercased text: a case-insensitive scan costs several times more.
+    for token in cls.lower().split():
+        b = cache.get(token)
+        if b is None:
+            b = _token_bits(token)
+            if len(cache) >= _TOKEN_CACHE_MAX:
+                cache.clear()  # bounded: a long-running worker meets unbounded class names
+            cache[token] = b
+        bits |= b
+    if not bits:
         return False, False, False, False, False
-    pos = bool(_POS.search(cls))
-    comments = "comment" in cls or "disqus" in cls
-    neg = bool(_NEG.search(cls)) and (not pos or comments)
-    return neg, pos, bool(_CAPTION_CLASS.search(cls)), bool(_AUTHOR_CLASS.search(cls)), neg and comments
+    pos = bool(bits & _TOKEN_POS)
+    comments = bool(bits & _TOKEN_COMMENTS)
+    neg = bool(bits & _TOKEN_NEG) and (not pos or comments)
+    return neg, pos, bool(bits & _TOKEN_CAPTION), bool(bits & _TOKEN_AUTHOR), neg and comments
 
 
 _HARD_REACH = 16  # a comment section's mark reaches this deep (comment markup nests: thread, item, body, text)
@@ -261,14 +300,34 @@ def parse(html: str) -> HtmlPage:
     return page
 
 
+@lru_cache(maxsize=8192)
+def _element(tag: str, cls: str) -> tuple[bool, bool, bool, bool, bool, bool, bool, float]:
+    """What an element's tag and class+id say, cached (a page repeats a few dozen tag/class pairs).
+
+    Returns:
+        (block-level, link, caption, author, comment section, carries a chrome/content
+        signal, chrome (the signal's verdict), scoring bonus when block-level).
+    """
+    neg, pos, cap_cls, author_cls, comments = _hints(cls)
+    skip = tag in _SKIP_SELF or (neg and tag not in _NEVER_SKIP)
+    story_tag = tag in _STORY_TAGS
+    b = 0.0
+    if story_tag:
+        b += 0.25
+    if pos:
+        b += 0.25
+    if skip:
+        b -= 10.0
+    return (tag in _BLOCK_TAGS, tag == "a", cap_cls or tag in _CAPTION_TAGS, author_cls,
+            comments and tag not in _NEVER_SKIP, skip or story_tag or pos, skip, b)
+
+
 # Frame tuple fields (one per open element): the element id (-1 unless a block), then, for the flags a
 # block inherits from nearby ancestors, the depth of the nearest ancestor carrying each (so "within
 # the last k elements" is one subtraction at flush time instead of a scan of the stack per block).
 _F_EID, _F_LINK, _F_CAP, _F_AUTH, _F_HARD, _F_SIG, _F_SIG_NEG, _F_OWNER, _F_OWNERS = range(9)
 _FAR = -1_000  # "no such ancestor": further away than any reach
 _NO_FRAME: tuple[Any, ...] = (-1, _FAR, _FAR, _FAR, _FAR, _FAR, False, "div", ())
-_CAPTION_TAGS = frozenset({"figcaption", "figure"})
-_STORY_TAGS = frozenset({"article", "main"})
 _LINK_REACH = 3  # text counts as link text when an <a> is among its 3 nearest elements
 _CAPTION_REACH = 6
 _AUTHOR_REACH = 4
@@ -283,7 +342,7 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
     parent_of: dict[int, int] = {}
     span: dict[int, list[int]] = {}  # element id -> [first block index, end block index]
     tag_of: dict[int, str] = {}
-    bonus: dict[int, float] = {}
+    bonus: list[float] = []  # per element id (ids count up from 0)
     owners: list[tuple[int, ...]] = []  # per block: nearest block ancestors, deepest first
     buf: list[str] = []
     link_chars = 0
@@ -314,7 +373,9 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             break
         elif tag == "-text":
             text = node.text_content
-            if text:
+            # Whitespace before a block's first text is dropped by normalise anyway: keeping it out of
+            # the buffer spares the ~2 in 3 flushes that would find nothing but indentation.
+            if text and (buf or not text.isspace()):
                 buf.append(text)
                 if len(frames) - top[_F_LINK] < _LINK_REACH:
                     link_chars += len(text.strip())
@@ -322,12 +383,10 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             if buf:
                 flush()
         elif tag and tag[0] != "-" and tag != "!--" and not _hidden(attrs := node.attributes):
-            cls = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            neg, pos, cap_cls, author_cls, comments = _hints(cls)
-            skip = tag in _SKIP_SELF or (neg and tag not in _NEVER_SKIP)
-            story_tag = tag in _STORY_TAGS
+            is_block, is_link, caption, author, hard, sig, skip, b = _element(
+                tag, f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
             depth = len(frames) + 1
-            if tag in _BLOCK_TAGS:
+            if is_block:
                 if buf:
                     flush()
                 eid = next_id
@@ -337,26 +396,18 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                     parent_of[eid] = parent_owners[0]
                 tag_of[eid] = tag
                 span[eid] = [len(blocks), len(blocks)]
-                b = 0.0
-                if story_tag:
-                    b += 0.25
-                if pos:
-                    b += 0.25
-                if skip:
-                    b -= 10.0
-                bonus[eid] = b
+                bonus.append(b)
                 owner = tag
                 block_owners = (eid, *parent_owners[:_OWNERS - 1])
             else:
                 eid = -1
                 owner = top[_F_OWNER]
                 block_owners = top[_F_OWNERS]
-            sig = skip or story_tag or pos
             top = (eid,
-                   depth if tag == "a" else top[_F_LINK],
-                   depth if cap_cls or tag in _CAPTION_TAGS else top[_F_CAP],
-                   depth if author_cls else top[_F_AUTH],
-                   depth if comments and tag not in _NEVER_SKIP else top[_F_HARD],
+                   depth if is_link else top[_F_LINK],
+                   depth if caption else top[_F_CAP],
+                   depth if author else top[_F_AUTH],
+                   depth if hard else top[_F_HARD],
                    depth if sig else top[_F_SIG],
                    skip if sig else top[_F_SIG_NEG],
                    owner, block_owners)
@@ -486,19 +537,19 @@ _CLIMB_PROSE_RATIO = 0.75
 
 
 def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, list[int]],
-                 parent_of: dict[int, int], tag_of: dict[int, str], bonus: dict[int, float]) -> None:
+                 parent_of: dict[int, int], tag_of: dict[int, str], bonus: list[float]) -> None:
     blocks = page.blocks
-    score: dict[int, float] = {}
-    chars: dict[int, int] = {}
-    links: dict[int, int] = {}
+    score: dict[int, float] = {}  # insertion order breaks ties between equal scores
+    chars = [0] * len(bonus)
+    links = [0] * len(bonus)
     weights = (1.0, 1.0, 0.5, 0.33, 0.25)
     for b, own in zip(blocks, owners, strict=True):
         text = b.text
         n = len(text)
         lc = b.link_chars
         for eid in own:
-            chars[eid] = chars.get(eid, 0) + n
-            links[eid] = links.get(eid, 0) + lc
+            chars[eid] += n
+            links[eid] += lc
         if b.in_caption or n < 25 or b.in_comments:
             continue
         s = (1 + min(text.count(",") + text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - lc / max(1, n))
@@ -508,7 +559,7 @@ def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, 
     if not score:
         return
     final = {
-        eid: s * (1 - links.get(eid, 0) / max(1, chars.get(eid, 1))) * (1 + bonus.get(eid, 0))
+        eid: s * (1 - links[eid] / max(1, chars[eid])) * (1 + bonus[eid])
         for eid, s in score.items()
     }
     best = max(final, key=final.__getitem__)
