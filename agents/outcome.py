@@ -34,6 +34,24 @@ HEADER_REPROCESS = "wirestream-reprocess"
 HEADER_RETRIES = "wirestream-retries"
 
 
+def header(headers: tuple[tuple[str, bytes], ...], name: str) -> str | None:
+    """The last header called ``name`` (case-insensitive), decoded leniently.
+
+    :meth:`Origin.header` without building a record per look-up (publishing reads four
+    headers per output).
+
+    >>> header((("Wirestream-Replay-Id", b"r1"), ("wirestream-replay-id", b"r2")), "wirestream-replay-id")
+    'r2'
+    """
+    if not headers:
+        return None
+    wanted = name.lower()
+    for hname, hvalue in reversed(headers):
+        if hname.lower() == wanted:
+            return hvalue.decode("utf-8", "replace")
+    return None
+
+
 @dataclass(frozen=True)
 class Output:
     """One message to publish, with the labels it is counted under."""

@@ -26,7 +26,7 @@ from agents.enrich import Enricher
 from agents.errors import CleanError, StageFailure, WirestreamError
 from agents.ingest import IngestLimits, ingest_all
 from agents.model import CleanedArticle, Ingested, Origin, Prepared, RawRecord, WireItem
-from agents.outcome import HEADER_REPROCESS, Output
+from agents.outcome import HEADER_REPROCESS, Output, header
 from agents.publish import dead_letter, duplicate, enriched
 from streams.settings import Settings
 
@@ -135,7 +135,7 @@ class Pipeline:
         """Hop 3: dedupe against story state and build the output message."""
         started = time.perf_counter()
         try:
-            reprocess = prepared.origin.header(HEADER_REPROCESS) in {"1", "true", "yes"}
+            reprocess = header(prepared.origin.headers, HEADER_REPROCESS) in {"1", "true", "yes"}
             verdict = self.deduper.decide(prepared.article, reprocess=reprocess)
             now = self.now_iso()
             if verdict.kind == "duplicate":
@@ -154,8 +154,10 @@ class Pipeline:
                                         self.now_iso()))
 
     def checked(self, output: Output) -> Output:
-        """Enforce the contract at the boundary: a message that breaks its schema is a bug,
-        published as an ``internal`` dead letter instead of reaching consumers.
+        """Enforce the contract at the boundary.
+
+        A message that breaks its schema is a bug, published as an ``internal`` dead letter
+        instead of reaching consumers.
         """
         if not self.settings.validate_output:
             return output

@@ -30,6 +30,7 @@ from agents.outcome import (
     HEADER_TRACEPARENT,
     Output,
     VerdictLabel,
+    header,
 )
 from schemas import BASE_URI
 
@@ -86,7 +87,7 @@ def source_of(origin: Origin, prepared: Prepared | None = None) -> dict[str, Any
         "offset": origin.offset,
         "timestamp_ms": origin.timestamp_ms,
         "key": _key_text(origin.key),
-        "replay_id": origin.header(HEADER_REPLAY_ID),
+        "replay_id": header(origin.headers, HEADER_REPLAY_ID),
     }
 
 
@@ -247,7 +248,7 @@ def dead_letter(origin: Origin, error: WirestreamError, now_iso: str) -> Output:
 
 
 def _retries(origin: Origin) -> int:
-    raw = origin.header(HEADER_RETRIES)
+    raw = header(origin.headers, HEADER_RETRIES)
     return int(raw) if raw and raw.isdigit() and len(raw) < 6 else 0
 
 
@@ -258,7 +259,7 @@ def _headers(schema: str, origin: Origin) -> tuple[tuple[str, bytes], ...]:
         (HEADER_SCHEMA_ID, f"{SCHEMA_BASE_URI}{schema}.json".encode()),
         (HEADER_TRACE_ID, trace_id(origin).encode()),
     ]
-    replay = origin.header(HEADER_REPLAY_ID)
+    replay = header(origin.headers, HEADER_REPLAY_ID)
     if replay:
         headers.append((HEADER_REPLAY_ID, replay.encode()))
     return tuple(headers)
@@ -278,12 +279,12 @@ def trace_id(origin: Origin) -> str:
     ...     Origin(b"other bytes", topic="wire.raw", partition=0, offset=7))
     True
     """
-    given = origin.header(HEADER_TRACE_ID)
+    given = header(origin.headers, HEADER_TRACE_ID)
     if given is not None:
         given = given.strip().lower()
         if _TRACE_ID.fullmatch(given) and given != _NULL_TRACE:
             return given
-    parent = origin.header(HEADER_TRACEPARENT)
+    parent = header(origin.headers, HEADER_TRACEPARENT)
     if parent is not None:
         m = _TRACEPARENT.fullmatch(parent.strip())
         if m is not None and m.group(1) != "ff" and m.group(2) != _NULL_TRACE and m.group(3) != "0" * 16:
