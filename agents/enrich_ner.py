@@ -301,6 +301,20 @@ class Recogniser:
         # Union sets answer "is this span known at all?" in one lookup (most spans are not).
         self.known_whole = frozenset(lexicon.orgs).union(gazetteer.countries, gazetteer.regions)
         self.known_lexicon = self.known_whole.union(gazetteer.demonyms)
+        # Per known name, what the lexicon says of it (see _State._lexicon_hit), worked out once
+        # here rather than per mention: the organisation and whether it counts only in capitals
+        # (short acronyms: "WHO", not "who"), likewise the country ("US", not "us"), the demonym's country.
+        short_ci = lexicon.short_org_case_insensitive
+        self.lexicon_entries: dict[str, tuple[str | None, bool, str | None, bool, str | None]] = {}
+        for low in self.known_lexicon:
+            country = gazetteer.countries.get(low)
+            self.lexicon_entries[low] = (
+                lexicon.orgs.get(low),
+                len(low) <= 4 and low.replace(".", "").isalpha() and low not in short_ci,
+                country.country_code if country is not None else None,
+                len(low) <= 3,
+                gazetteer.demonyms.get(low),
+            )
         self.known_prefix = self.known_whole.union(k for k in gazetteer.cities if " " in k)
         self.title_lasts = frozenset(t.rsplit(" ", 1)[-1] for t in lexicon.titles)
         self.title_starts = frozenset(t.split(" ", 1)[0] for t in lexicon.titles)
@@ -628,32 +642,29 @@ class _State:
     def _known_whole(self, span: list[Token]) -> bool:
         return self._low(span) in self.rec.known_whole
 
-    def _org_name(self, span: list[Token]) -> str | None:
-        surface = _span_text(self.body, span)
-        low = surface.lower()
-        name = self.lex.orgs.get(low)
-        if name is None:
-            return None
-        # Short acronyms ("WHO", "EC", "UN") only count in capitals: "who", "Ec" are words.
-        if len(low) <= 4 and low.replace(".", "").isalpha() and low not in self.lex.short_org_case_insensitive:
-            if not surface.replace(".", "").isupper():
-                return None
-        return name
-
     def _lexicon_hit(self, span: list[Token]) -> bool:
         low = self._low(span)
-        if low not in self.rec.known_lexicon:
+        entry = self.rec.lexicon_entries.get(low)
+        if entry is None:
             return False
-        org = self._org_name(span)
+        # Organisation first, then country, then demonym; the surface form is read only for
+        # short names, which count in capitals only ("WHO", "EC", "US": "who", "Ec", "us" are words).
+        org, org_caps_only, cc, cc_caps_only, demonym_cc = entry
+        caps: bool | None = None
         if org is not None:
-            self.add_org(span, org)
-            return True
-        cc = self._country_code(span)
+            if org_caps_only:
+                caps = _span_text(self.body, span).replace(".", "").isupper()
+            if not org_caps_only or caps:
+                self.add_org(span, org)
+                return True
         if cc is not None:
-            self.add_country(span, cc)
-            return True
-        if low in self.gaz.demonyms:
-            self.add_country(span, self.gaz.demonyms[low])
+            if cc_caps_only and caps is None:
+                caps = _span_text(self.body, span).replace(".", "").isupper()
+            if not cc_caps_only or caps:
+                self.add_country(span, cc)
+                return True
+        if demonym_cc is not None:
+            self.add_country(span, demonym_cc)
             return True
         if low in self.gaz.regions and not (len(span) == 1 and span[0].sentence_start and low in self.lowercase_used):
             self.add_region(span, low)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import lt
 
 from agents.enrich_values import subject
@@ -34,6 +34,7 @@ _UNIGRAMS = {c: h for c, h in _CUES.items() if " " not in c}
 # Plurals resolve at import ("protests" -> "protest") so scoring is one set intersection.
 _UNIGRAMS.update({f"{c}s": h for c, h in list(_UNIGRAMS.items()) if f"{c}s" not in _UNIGRAMS})
 _BIGRAMS = tuple((c, c.split(" ", 1)[0], c.rsplit(" ", 1)[-1], h) for c, h in _CUES.items() if " " in c)
+_BIGRAM_FIRSTS = frozenset(first for _, first, _, _ in _BIGRAMS)
 _HEADLINE_WEIGHT = 3.0
 # A topic is reported when its weighted cue density reaches this (per 100 words)
 # and it is within this share of the best topic.
@@ -76,7 +77,8 @@ def score_subjects(
         for w in headline_words:  # a handful of words: a plain loop beats Counter's set-up
             heads[w] = heads.get(w, 0) + 1
         _accumulate(heads, _HEADLINE_WEIGHT, scores)
-    if text:
+    # (Most texts have none of the phrases' first words: one C-level test skips the loop.)
+    if text and not counts.keys().isdisjoint(_BIGRAM_FIRSTS):
         text_lower = ""
         for phrase, first, last, hits in _BIGRAMS:
             if first not in counts or last not in counts:
@@ -123,11 +125,10 @@ def keywords(
     >>> keywords({"protest": 3, "the": 9, "march": 2, "putin": 4}, 200, [], frozenset({"putin"}), 5)
     ('protest', 'march')
     """
-
-    def usable(w: str) -> bool:
-        return len(w) > 3 and w not in _STOP and w not in entity_words
-
-    scored: dict[str, int] = {w: counts.get(w, 0) + 2 for w in set(headline_words) if usable(w)}
+    stop = _STOP
+    scored: dict[str, int] = {
+        w: counts.get(w, 0) + 2 for w in set(headline_words) if len(w) > 3 and w not in stop and w not in entity_words
+    }
     # Walk the body's words by count (a C-level sort) only until enough are found.
     need = limit + len(scored)
     short = total < 80
@@ -135,11 +136,13 @@ def keywords(
     # (compress over "1 < count") before the sort, which then orders a third of the words.
     # (Sorting the words by their count, rather than (word, count) pairs, builds no tuples.)
     pool = counts if short else compress(counts, map(lt, repeat(1), counts.values()))
-    for w in sorted(pool, key=counts.__getitem__, reverse=True):
+    # Stop words never rank: dropped in C too (filterfalse keeps the order, so ties still go to
+    # the word seen first), which spares the loop below the most frequent words of any text.
+    for w in sorted(filterfalse(stop.__contains__, pool), key=counts.__getitem__, reverse=True):
         n = counts[w]
         if need <= 0 or (n < 2 and not short):
             break
-        if len(w) > 3 and w not in _STOP and w not in entity_words and w not in scored:
+        if len(w) > 3 and w not in entity_words and w not in scored:
             scored[w] = n
             need -= 1
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -183,3 +183,27 @@ def test_regex_pre_checks_agree_with_the_patterns(text: str, at: int) -> None:
         _SPEECH_BEFORE_RE.search(text, max(0, at - 16), at) is not None
     ), (text, at)
     assert _currency_after(text, at) == (_CURRENCY_AFTER_RE.match(text, at) is not None), (text, at)
+
+
+def test_lexicon_entries_answer_as_the_lexicon_lookups() -> None:
+    """For every known name, written lower, title or upper case, the precomputed entry gives what the lexicons say."""
+    from agents.enrich_gazetteer import Gazetteer
+    from agents.enrich_ner import Lexicon, Recogniser
+
+    gaz, lex = Gazetteer.load(), Lexicon.load()
+    rec = Recogniser(gaz, lex)
+    assert rec.lexicon_entries.keys() == rec.known_lexicon, "an entry per known name, no more"
+    for low, (org, org_caps, cc, cc_caps, demonym_cc) in rec.lexicon_entries.items():
+        for surface in {low, low.title(), low.upper()}:
+            caps = surface.replace(".", "").isupper()
+            # The lookups as _lexicon_hit made them before the table.
+            want_org = lex.orgs.get(low)
+            if want_org is not None and len(low) <= 4 and low.replace(".", "").isalpha() and (
+                low not in lex.short_org_case_insensitive and not caps
+            ):
+                want_org = None
+            country = gaz.countries.get(low)
+            want_cc = None if country is None or (len(low) <= 3 and not caps) else country.country_code
+            got_org = org if org is not None and (not org_caps or caps) else None
+            got_cc = cc if cc is not None and (not cc_caps or caps) else None
+            assert (got_org, got_cc, demonym_cc) == (want_org, want_cc, gaz.demonyms.get(low)), surface
