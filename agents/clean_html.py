@@ -365,13 +365,11 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
 
     node: LexborNode | None = root
     while node is not None:
-        tag = node.tag or ""
-        pushed = False
-        if tag in _DROP:
-            pass  # not counted either: the node budget is for the page as it is read
-        elif (count := count + 1) > _MAX_NODES:
-            break
-        elif tag == "-text":
+        tag = node.tag
+        if tag == "-text":
+            count += 1
+            if count > _MAX_NODES:
+                break
             text = node.text_content
             # Whitespace before a block's first text is dropped by normalise anyway: keeping it out of
             # the buffer spares the ~2 in 3 flushes that would find nothing but indentation.
@@ -379,52 +377,50 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
                 buf.append(text)
                 if len(frames) - top[_F_LINK] < _LINK_REACH:
                     link_chars += len(text.strip())
+        elif tag in _DROP:
+            pass  # not counted either: the node budget is for the page as it is read
+        elif (count := count + 1) > _MAX_NODES:
+            break
         elif tag == "br":
             if buf:
                 flush()
-        elif tag and tag[0] != "-" and tag != "!--" and not _hidden(attrs := node.attributes):
-            is_block, is_link, caption, author, hard, sig, skip, b = _element(
-                tag, f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
-            depth = len(frames) + 1
-            if is_block:
-                if buf:
-                    flush()
-                eid = next_id
-                next_id += 1
-                parent_owners = top[_F_OWNERS]
-                if parent_owners:
-                    parent_of[eid] = parent_owners[0]
-                tag_of[eid] = tag
-                span[eid] = [len(blocks), len(blocks)]
-                bonus.append(b)
-                owner = tag
-                block_owners = (eid, *parent_owners[:_OWNERS - 1])
-            else:
-                eid = -1
-                owner = top[_F_OWNER]
-                block_owners = top[_F_OWNERS]
-            top = (eid,
-                   depth if is_link else top[_F_LINK],
-                   depth if caption else top[_F_CAP],
-                   depth if author else top[_F_AUTH],
-                   depth if hard else top[_F_HARD],
-                   depth if sig else top[_F_SIG],
-                   skip if sig else top[_F_SIG_NEG],
-                   owner, block_owners)
-            frames.append(top)
-            pushed = True
-        if pushed:
+        elif tag and tag[0] != "-" and tag != "!--":
             child = node.child
-            if child is not None:
-                node = child
-                continue
-            # A childless element: leave it at once.
-            if top[_F_EID] >= 0:
-                if buf:
+            # An empty inline element (an image, an icon) holds no text and bounds no block: passed over
+            # without reading its attributes.
+            if (child is not None or tag in _BLOCK_TAGS) and not _hidden(attrs := node.attributes):
+                is_block, is_link, caption, author, hard, sig, skip, b = _element(
+                    tag, f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+                if is_block and buf:
                     flush()
-                span[top[_F_EID]][1] = len(blocks)
-            frames.pop()
-            top = frames[-1] if frames else _NO_FRAME
+                if child is not None:  # an empty block element is a boundary and nothing more
+                    depth = len(frames) + 1
+                    if is_block:
+                        eid = next_id
+                        next_id += 1
+                        parent_owners = top[_F_OWNERS]
+                        if parent_owners:
+                            parent_of[eid] = parent_owners[0]
+                        tag_of[eid] = tag
+                        span[eid] = [len(blocks), len(blocks)]
+                        bonus.append(b)
+                        owner = tag
+                        block_owners = (eid, *parent_owners[:_OWNERS - 1])
+                    else:
+                        eid = -1
+                        owner = top[_F_OWNER]
+                        block_owners = top[_F_OWNERS]
+                    top = (eid,
+                           depth if is_link else top[_F_LINK],
+                           depth if caption else top[_F_CAP],
+                           depth if author else top[_F_AUTH],
+                           depth if hard else top[_F_HARD],
+                           depth if sig else top[_F_SIG],
+                           skip if sig else top[_F_SIG_NEG],
+                           owner, block_owners)
+                    frames.append(top)
+                    node = child
+                    continue
         nxt = node.next
         while nxt is None:
             # Climb: every ancestor passed is an element we entered, and is left here. (Lexbor hands
