@@ -123,8 +123,12 @@ class Enricher:
         if located is not None:
             located = next((p for p in (*places, *mentioned) if _same_place(p, located)), located)
 
-        mention_index = {p.name: [(m.start, m.end) for m in p.mentions] for p in people}
-        quotes = find_quotes(body, mention_index)
+        # No quotation mark, no quotation (most wire stories): skip the speaker index and the scan.
+        if '"' in body or "\u201c" in body:
+            mention_index = {p.name: [(m.start, m.end) for m in p.mentions] for p in people}
+            quotes = find_quotes(body, mention_index)
+        else:
+            quotes = ()
         named: list[str] = []
         for group in (people, orgs, places, mentioned):
             for e in group:
@@ -199,10 +203,13 @@ class Enricher:
 
 def _headline_hit(found: Found, headline_words: frozenset[str]) -> bool:
     """The entity's name (its last word, as any mention writes it) is a headline word (a non-empty set)."""
-    last = _last_word(found.name)
+    name = found.name
+    last = _last_word(name)
     if len(last) > 2 and last in headline_words:
         return True
     for text in {m.text for m in found.mentions}:
+        if text == name:
+            continue  # (asked above)
         w = _last_word(text)
         if len(w) > 2 and w in headline_words:
             return True

@@ -81,6 +81,15 @@ _ASCII_WORD_TABLE = bytes.maketrans(
     bytes(c for c in range(128) if WORD_TABLE.get(c) == " "), b" " * sum(WORD_TABLE.get(c) == " " for c in range(128))
 )
 _ASCII_WORD_DELETE = bytes(c for c in range(128) if c in WORD_TABLE and WORD_TABLE[c] is None)
+# WORD_TABLE's entries beyond ASCII, for words_of's replace-then-bytes path.
+_WORD_TABLE_NON_ASCII = tuple((chr(c), rep or "") for c, rep in WORD_TABLE.items() if c > 127)
+# Non-ASCII characters and an ASCII stand-in that _CAP_RE treats alike: the right single quote
+# is an apostrophe as "'" is; the others are in none of its classes (not word characters, not
+# apostrophes, ".", "-" or "&"), as " " is.
+_CAP_TWINS = (
+    ("\u2019", "'"),
+    *((ch, " ") for ch in "\u2018\u201c\u201d\u00ab\u00bb\u2013\u2014\u2026\u00a0\u00a3\u20ac\u00b0\u2022"),
+)
 _BOUNDARY_CHARS = frozenset(".!?:;\n\u2013\u2014")
 _SKIP_BACK = " \t\"“”‘'(["  # noqa: RUF001 (typographic quotes and dashes are meant)
 _APOSTROPHES = ("'", "’")  # noqa: RUF001 (typographic quotes and dashes are meant)
@@ -233,7 +242,29 @@ def words_of(text: str) -> list[str]:
     """
     if text.isascii():  # the same, as bytes (several times less work for the translation)
         return text.encode("ascii").translate(_ASCII_WORD_TABLE, _ASCII_WORD_DELETE).lower().decode("ascii").split()
-    return text.translate(WORD_TABLE).lower().split()
+    # The table's few non-ASCII entries (typographic quotes and dashes) by str.replace, each a
+    # C-level scan; the rest as bytes: a UTF-8 sequence for any other character has no ASCII byte,
+    # so the ASCII table leaves it whole. (str.translate with the table costs a dict lookup per
+    # character, several times this on a long page.)
+    for ch, rep in _WORD_TABLE_NON_ASCII:
+        if ch in text:
+            text = text.replace(ch, rep)
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_WORD_TABLE, _ASCII_WORD_DELETE).lower().decode("ascii").split()
+    raw = text.encode("utf-8", "surrogatepass").translate(_ASCII_WORD_TABLE, _ASCII_WORD_DELETE)
+    return raw.decode("utf-8", "surrogatepass").lower().split()
+
+
+def _ascii_twin(text: str) -> str | None:
+    """The text with its typographic punctuation made ASCII, if that leaves it ASCII; else None.
+
+    The stand-ins play the same part in :data:`_CAP_RE` and keep the length (so the offsets).
+    English news is mostly ASCII but for curly quotes and dashes: those texts then take the fast path too.
+    """
+    for ch, rep in _CAP_TWINS:
+        if ch in text:
+            text = text.replace(ch, rep)
+    return text if text.isascii() else None
 
 
 def tokenize(text: str) -> list[Token]:
@@ -248,9 +279,10 @@ def tokenize(text: str) -> list[Token]:
     new = tuple.__new__
     boundary = _BOUNDARY_CHARS
     prev_end = 0
-    if text.isascii():
+    ascii_twin = text if text.isascii() else _ascii_twin(text)
+    if ascii_twin is not None:
         found: Iterator[re.Match[str]] | Iterator[re.Match[bytes]] = _ASCII_CAP_RE.finditer(
-            text.encode("ascii").translate(_ASCII_CLASSES)
+            ascii_twin.encode("ascii").translate(_ASCII_CLASSES)
         )
     else:
         found = _CAP_RE.finditer(text)

@@ -30,6 +30,10 @@ _ASCII_TEXT = st.lists(_ASCII_PIECES, max_size=60).map("".join) | st.text(
 )
 _ANY_TEXT = _ASCII_TEXT | st.text(max_size=200) | st.lists(
     st.sampled_from(["Łódź", "\u2019s", "\u201c", "\u201d", "É", "Ёлка", "ПУТИН", " ", ".", "a"]), max_size=30
+).map("".join) | st.lists(  # English with typographic punctuation (the ASCII-twin path) and the odd accent
+    st.sampled_from(["Putin", "O\u2019Neil", "Russia\u2019s", "\u2018", "\u2019", "\u201c", "\u201d", "\u2014",
+                     "\u2013", "\u2026", "\xa0", "\u00a3", "\u20ac", "\u00b0", "\u2022", "\u00ab", "\u00bb",
+                     "U.S.", "J.", " ", ". ", "-", "'", "said", "é", "A"]), max_size=40
 ).map("".join)
 
 
