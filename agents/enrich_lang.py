@@ -150,18 +150,19 @@ def _script_language(sample: str) -> str | None:
     """A language decided by script alone (None for Latin or Cyrillic text)."""
     counts: dict[str, int] = {}
     foreign = _NON_LATIN_RE.findall(sample)
-    letters = sum(1 for ch in sample if ch.isalpha()) - len(foreign)
+    cyrillic = 0
     for ch in foreign:
         o = ord(ch)
         if 0x400 <= o <= 0x4FF:
-            letters += 1
+            cyrillic += 1
             continue  # Cyrillic: decided by word lists.
         for lo, hi, lang in _SCRIPTS:
             if lo <= o <= hi:
                 counts[lang] = counts.get(lang, 0) + 1
                 break
     if not counts:
-        return None
+        return None  # (Latin text with curly quotes and dashes ends here, before the letters are counted)
+    letters = sum(map(str.isalpha, sample)) - len(foreign) + cyrillic
     lang, n = max(counts.items(), key=lambda kv: kv[1])
     if n < letters:
         return None  # mostly Latin/Cyrillic with a few foreign characters.
