@@ -121,7 +121,7 @@ _NEG_REACH = 6  # a chrome class marks blocks this many elements below it (not a
 _MAX_NODES = 200_000  # pages beyond this are cut (bounded work per record)
 
 
-@dataclass
+@dataclass(slots=True)
 class HtmlBlock:
     """One block of page text and the features the classifier uses."""
 
@@ -358,8 +358,9 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             in_comments = depth - top[_F_HARD] < _HARD_REACH
             blocks.append(HtmlBlock(text, top[_F_OWNER], min(link_chars, len(text)),
                                     depth - top[_F_CAP] < _CAPTION_REACH, depth - top[_F_AUTH] < _AUTHOR_REACH,
-                                    negative=in_comments or (depth - top[_F_SIG] < _NEG_REACH and top[_F_SIG_NEG]),
-                                    in_comments=in_comments))
+                                    False,  # in_main: decided once every block is known
+                                    in_comments or (depth - top[_F_SIG] < _NEG_REACH and top[_F_SIG_NEG]),
+                                    in_comments))
             owners.append(top[_F_OWNERS])
         link_chars = 0
 
@@ -543,15 +544,17 @@ def _choose_main(page: HtmlPage, owners: list[tuple[int, ...]], span: dict[int, 
         text = b.text
         n = len(text)
         lc = b.link_chars
-        for eid in own:
-            chars[eid] += n
-            links[eid] += lc
         if b.in_caption or n < 25 or b.in_comments:
+            for eid in own:
+                chars[eid] += n
+                links[eid] += lc
             continue
         s = (1 + min(text.count(",") + text.count("\u3001"), 5) + min(n / 100, 3)) * (1 - lc / max(1, n))
-        for lvl, eid in enumerate(own):
+        for eid, weight in zip(own, weights, strict=False):  # own holds at most len(weights) ancestors
+            chars[eid] += n
+            links[eid] += lc
             if bonus[eid] >= -1:
-                score[eid] = score.get(eid, 0.0) + s * weights[lvl]
+                score[eid] = score.get(eid, 0.0) + s * weight
     if not score:
         return
     final = {
