@@ -389,7 +389,8 @@ def _walk(root: LexborNode, page: HtmlPage) -> None:
             child = node.child
             # An empty inline element (an image, an icon) holds no text and bounds no block: passed over
             # without reading its attributes.
-            if (child is not None or tag in _BLOCK_TAGS) and not _hidden(attrs := node.attributes):
+            if (child is not None or tag in _BLOCK_TAGS) and not (
+                    ("hidden" in (attrs := node.attributes) or "style" in attrs) and _hidden(attrs)):
                 is_block, is_link, caption, author, hard, sig, skip, b = _element(
                     tag, f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
                 if is_block and buf:
