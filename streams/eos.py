@@ -81,6 +81,16 @@ class Transactions:
         """True in a worker running ``processing_guarantee=exactly_once``."""
         return bool(self.app.in_transaction)
 
+    @property
+    def configured(self) -> bool:
+        """True when the app is configured for ``exactly_once``.
+
+        Known when the app is built, unlike :attr:`enabled`, which Faust answers True only once a
+        worker runs the app: the hooks are installed (or, in at_least_once, left out) at build time.
+        """
+        guarantee = self.app.conf.processing_guarantee
+        return str(getattr(guarantee, "value", guarantee)) == "exactly_once"
+
     def transactional_id(self, topic: str, partition: int) -> str:
         """Faust's transactional id for a topic partition (copartitioned topics share one)."""
         return f"{self.app.conf.id}-{self.app.assignor.group_for_topic(topic)}-{partition}"
@@ -92,6 +102,10 @@ class Transactions:
             source_topics: the topics the agents consume through :meth:`events`.
         """
         app = self.app
+        if not self.configured:
+            # at_least_once: Faust's own commit stays, and every record goes straight from the
+            # consumer to the streams (no hook, no timer: nothing per record on this path).
+            return
         self._topics.update(source_topics)
         deliver = app.topics.on_message
 
@@ -119,7 +133,9 @@ class Transactions:
         app.on_partitions_revoked.connect(on_revoked)
 
     def track_table(self, table: Any) -> None:
-        """Count a table's changelog writes as part of the event that made them."""
+        """Count a table's changelog writes as part of the event that made them (exactly_once only)."""
+        if not self.configured:
+            return
         send_changelog = table.send_changelog
 
         def tracked(partition: int | None, *args: Any, **kwargs: Any) -> Any:
@@ -196,13 +212,17 @@ class Transactions:
             for o in _below(delivered, offset + 1):
                 del delivered[o]
 
-    async def events(self, stream: Any) -> AsyncIterator[Any]:
-        """``stream.events()``, with each event's transaction membership recorded (exactly_once only)."""
+    def events(self, stream: Any) -> AsyncIterator[Any]:
+        """``stream.events()``, with each event's transaction membership recorded (exactly_once only).
+
+        In at_least_once this is ``stream.events()`` itself: no extra generator step per event.
+        """
         self._install()
         if not self.enabled:
-            async for event in stream.events():
-                yield event
-            return
+            return stream.events()  # type: ignore[no-any-return]
+        return self._tracked_events(stream)
+
+    async def _tracked_events(self, stream: Any) -> AsyncIterator[Any]:
         async for event in stream.events():
             for message in self._admit(event.message):
                 tid = self.transactional_id(message.topic, message.partition)

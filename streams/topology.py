@@ -28,15 +28,17 @@ microseconds per article, so one partition is not the bottleneck.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import faust
 import orjson
+from faust.sensors import Monitor
 
 from agents.model import RawRecord
 from agents.outcome import Output
@@ -73,6 +75,44 @@ class Runtime:
     tables: dict[str, Any]
     observers: list[Observer] = field(default_factory=list)
     processed: int = 0
+
+
+class LeanMonitor(Monitor):
+    """Faust's main sensor, keeping only what Faust itself reads while the worker runs.
+
+    The default monitor updates counters, per-stream and per-table statistics and latency
+    deques on every record, event, table access and send: several dict updates per record
+    that only Faust's own web statistics pages read (ours are in ``streams/metrics.py``).
+    Faust's stalled-stream check reads ``stream_inbound_time``, so that one is still kept.
+    """
+
+    def on_message_in(self, tp: Any, offset: int, message: Any) -> None:
+        """Nothing per record."""
+
+    def on_stream_event_in(self, tp: Any, offset: int, stream: Any, event: Any) -> None:
+        """Only the time the stream last took an event (Faust logs streams idle for too long)."""
+        self.stream_inbound_time[tp] = time.monotonic()
+
+    def on_stream_event_out(self, tp: Any, offset: int, stream: Any, event: Any, state: Any = None) -> None:
+        """Nothing per event."""
+
+    def on_message_out(self, tp: Any, offset: int, message: Any) -> None:
+        """Nothing per record."""
+
+    def on_table_get(self, table: Any, key: Any) -> None:
+        """Nothing per table read."""
+
+    def on_table_set(self, table: Any, key: Any, value: Any) -> None:
+        """Nothing per table write."""
+
+    def on_table_del(self, table: Any, key: Any) -> None:
+        """Nothing per table delete."""
+
+    def on_send_initiated(self, producer: Any, topic: str, message: Any, keysize: int, valsize: int) -> None:
+        """Nothing per send."""
+
+    def on_send_completed(self, producer: Any, state: Any, metadata: Any) -> None:
+        """Nothing per send."""
 
 
 def _faust_headers(headers: Any) -> tuple[tuple[str, bytes], ...]:
@@ -124,6 +164,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
         web_in_thread=False,
         # Faust's own sensors would add unbounded per-topic/partition series; ours are in streams/metrics.py.
         web_enabled=True,
+        Monitor=LeanMonitor,
     )
 
     def topic(name: str, partitions: int) -> Any:
@@ -152,10 +193,16 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     runtime = Runtime(app, settings, plan, metrics, pipeline,
                       {"boilerplate": boilerplate, "stories": stories, "embargo": embargo})
 
+    # Decided once: Faust answers app.in_transaction only once a worker runs the app, and this is
+    # the per-record path.
+    exactly_once = txns.configured
+    delivery_failed = {name: _delivery_counter(metrics, name)
+                       for name in (plan.bysource, plan.dedupe, plan.stories, *(plan.output_topic(r) for r in outputs))}
+
     async def send(channel: Any, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]] | None = None,
                    ) -> None:
-        event = faust.current_event()
-        if app.in_transaction and event is not None:
+        event = faust.current_event() if exactly_once else None
+        if event is not None:
             # exactly_once: Faust's TransactionManager picks the transactional producer by the
             # *destination* partition, and sends to topics its consumer has no metadata for
             # (every output topic) go out outside any transaction. Send through the transaction
@@ -164,8 +211,22 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             tp = event.message.tp
             tid = txns.transactional_id(tp.topic, tp.partition)
             await app.producer.send(channel.get_topic_name(), key, value, None, None, headers, transactional_id=tid)
-        else:
+        elif exactly_once:
             await channel.send(key=key, value=value, headers=headers)
+        else:
+            # at_least_once: straight to the Kafka client, as Faust's topic.send would end up doing,
+            # without its per-record future, callback and sensor calls. Delivery is unchanged: the
+            # offset commit waits for app.producer.flush(), which waits for this record's ack.
+            name = channel.get_topic_name()
+            # Faust types the result as an Awaitable; it is the Kafka client's delivery future.
+            fut = cast("asyncio.Future[Any]", await app.producer.send(name, key, value, None, None, headers))
+            fut.add_done_callback(delivery_failed[name])
+
+    # Metric children bound once (``labels()`` takes a lock and a dict lookup per call).
+    consumed = {name: metrics.records_consumed.labels(name) for name in (plan.raw, plan.bysource, plan.dedupe)}
+    stage = {name: metrics.stage_seconds.labels(name) for name in ("ingest", "clean", "enrich", "dedupe")}
+    stories_produced = metrics.records_produced.labels(plan.stories)
+    latency = {plan.output_topic(r): metrics.end_to_end_seconds.labels(plan.output_topic(r)) for r in outputs}
 
     async def publish(output: Output) -> None:
         name = plan.output_topic(output.role)
@@ -179,11 +240,11 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             # increase per uri, so the last record per key, which compaction keeps, is the latest
             # version. A derived view, not an outcome: counted as produced, never as a verdict.
             await metrics.send_retrying(plan.stories, lambda: send(latest, key, value, list(output.headers)))
-            metrics.records_produced.labels(plan.stories).inc()
+            stories_produced.inc()
         metrics.count_output(output, name)
         source_ms = _source_ms(output)
         if source_ms:
-            metrics.end_to_end_seconds.labels(name).observe(max(time.time() - source_ms / 1000, 0.0))
+            latency[name].observe(max(time.time() - source_ms / 1000, 0.0))
         runtime.processed += 1
         for observe in runtime.observers:
             observe(output, name)
@@ -192,9 +253,9 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     @app.agent(raw, name="ingest")
     async def ingest_agent(stream: Any) -> None:
         async for event in txns.events(stream):
-            metrics.records_consumed.labels(plan.raw).inc()
+            consumed[plan.raw].inc()
             steps = pipeline.ingest_all(_record_of(event.message))
-            metrics.stage_seconds.labels("ingest").observe(pipeline.timings.ingest)
+            stage["ingest"].observe(pipeline.timings.ingest)
             if isinstance(steps, Output):
                 await publish(steps)
                 continue
@@ -205,10 +266,10 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     @app.agent(bysource, name="prepare")
     async def prepare_agent(stream: Any) -> None:
         async for event in txns.events(stream):
-            metrics.records_consumed.labels(plan.bysource).inc()
+            consumed[plan.bysource].inc()
             step = pipeline.prepare(codec.decode_ingested(event.message.value))
-            metrics.stage_seconds.labels("clean").observe(pipeline.timings.clean)
-            metrics.stage_seconds.labels("enrich").observe(pipeline.timings.enrich)
+            stage["clean"].observe(pipeline.timings.clean)
+            stage["enrich"].observe(pipeline.timings.enrich)
             if isinstance(step, Output):
                 await publish(step)
             else:
@@ -227,10 +288,10 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
                     pipeline.deduper.expire()
                 _update_state_gauges(runtime)
                 continue
-            metrics.records_consumed.labels(plan.dedupe).inc()
+            consumed[plan.dedupe].inc()
             prepared = codec.decode_prepared(event.message.value)
             output = pipeline.decide(prepared)
-            metrics.stage_seconds.labels("dedupe").observe(pipeline.timings.dedupe)
+            stage["dedupe"].observe(pipeline.timings.dedupe)
             # Faust buffers table changelog writes and sends them later; hand the dedup state
             # to the Kafka client before the output, else a crash in between delivers the output
             # without the state, and re-processing the input publishes it a second time as new.
@@ -262,6 +323,17 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
                 await dedupe.send(key=TICK_KEY, value=b"")
 
     return runtime
+
+
+def _delivery_counter(metrics: Metrics, topic: str) -> Callable[[Any], None]:
+    """A done-callback counting a record the Kafka client failed to deliver (as Faust's sensor does for its sends)."""
+    failed = metrics.producer_errors.labels(topic)
+
+    def done(fut: Any) -> None:
+        if not fut.cancelled() and fut.exception() is not None:  # also marks the exception as retrieved
+            failed.inc()
+
+    return done
 
 
 def _source_ms(output: Output) -> int | None:

@@ -57,7 +57,8 @@ class FakeApp:
 
     def __init__(self, *, in_transaction: bool = True) -> None:
         self.in_transaction = in_transaction
-        self.conf = SimpleNamespace(id="app", broker_commit_interval=2.8)
+        self.conf = SimpleNamespace(id="app", broker_commit_interval=2.8,
+                                    processing_guarantee="exactly_once" if in_transaction else "at_least_once")
         self.assignor = SimpleNamespace(group_for_topic=lambda topic: 0)
         self.producer = FakeProducer({"app-0-0", "app-0-1"})
         self.consumer = FakeConsumer()
@@ -186,6 +187,33 @@ async def test_at_least_once_passes_events_through_untouched() -> None:
     assert [event.message.offset async for event in txns.events(stream)] == [0, 2, 1]
     assert await txns.commit() is False
     assert app.consumer.transactions.commit is None, "Faust's own commit stays in place"
+
+
+def test_at_least_once_installs_no_per_record_hooks() -> None:
+    """Outside exactly_once nothing wraps the consumer's delivery, the stream or the table changelog."""
+    app = FakeApp(in_transaction=False)
+    deliver_before = app.topics.on_message
+    txns = Transactions(app)
+    txns.register(["raw"])
+    table = SimpleNamespace(send_changelog=lambda partition, *args: None, changelog_topic_name="t-changelog")
+    send_before = table.send_changelog
+    txns.track_table(table)
+    stream = FakeStream(app)
+    assert app.topics.on_message is deliver_before, "the delivery hook must not be installed"
+    assert app.timers == [] and app.revoke_handlers == [], (app.timers, app.revoke_handlers)
+    assert table.send_changelog is send_before, "the changelog sender must not be wrapped"
+    assert txns.events(stream).__class__.__name__ == "async_generator"
+    assert txns.events(stream).ag_code is stream.events().ag_code, "events() must be the stream's own iterator"
+
+
+def test_exactly_once_is_recognised_before_the_worker_runs() -> None:
+    """``configured`` follows the app's setting (Faust's in_transaction is False until a worker runs)."""
+    app = FakeApp(in_transaction=True)
+    app.in_transaction = False  # as a real app reports it at build time
+    txns = Transactions(app)
+    assert txns.configured is True
+    txns.register(["raw"])
+    assert app.timers, "the exactly_once commit timer must be registered at build time"
 
 
 async def test_commit_covers_partitions_of_the_same_id_that_finished_while_it_waited() -> None:
