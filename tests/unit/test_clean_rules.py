@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.clean_rules import RULES, Rule, load_rules, match
+from agents.clean_rules import RULES, Rule, anchored, load_rules, match
 from agents.clean_text import split_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,6 +61,34 @@ def test_needles_never_hide_a_match_on_random_lines(line, prefix):
     for text in (line, prefix + line, line.capitalize(), line.upper()):
         fast, slow = match(text), _slow_match(text)
         assert (fast and fast.id) == (slow and slow.id), f"{text!r}: fast {fast and fast.id}, slow {slow and slow.id}"
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("^a|^(?:b|c)", True),
+    ("^[|]x|^y", True),  # a "|" inside a class does not split the pattern
+    (r"^a\|b", True),  # nor does an escaped one
+    (r"^a\\|b", False),  # but an escaped backslash is no escape of the "|"
+    ("^[]|]x|^y", True),  # "]" first in a class is a member
+    ("^a|b", False),
+    ("(?:^a|b)", False),
+    ("(?:^)?a", False),
+    ("a^", False),
+])
+def test_anchored_reads_top_level_alternatives(pattern, expected):
+    """Only a pattern whose every top-level alternative starts with a plain ^ counts as anchored (gate member)."""
+    rule = load_rules(json.dumps([{"id": "x", "kind": "line", "pattern": pattern}]))[0]
+    assert anchored(rule) is expected, pattern
+
+
+def test_gated_rules_answer_in_table_order():
+    """A block two rules match gets the earlier one, gated or not (the gate only filters)."""
+    table = json.dumps([{"id": "first", "kind": "line", "pattern": "zz", "needles": ["zz"]},
+                        {"id": "gated", "kind": "line", "pattern": "^zz"},
+                        {"id": "late", "kind": "line", "pattern": "^z"}])
+    rules = load_rules(table)
+    assert match("zz top", rules).id == "first"
+    assert match("z only", rules).id == "late"
+    assert match("none", rules) is None
 
 
 def test_custom_rule_table_is_matched_without_the_packaged_index():
