@@ -424,7 +424,7 @@ def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
     """Maximal runs of capitalised words joined by single spaces or name particles."""
     spans: list[list[Token]] = []
     cur: list[Token] = []
-    joins = False  # a span starts after "and"/"&": only then is there anything for _join_and to do
+    joins: list[int] = []  # the spans that start after "and"/"&": only they can join the span before
     for t in tokens:
         if cur and not t.sentence_start and len(cur) < _MAX_SPAN_TOKENS and not cur[-1].possessive:
             gap = t.gap_before
@@ -443,11 +443,11 @@ def _spans(tokens: list[Token], lex: Lexicon, body: str) -> list[list[Token]]:
         if cur:
             spans.append(cur)
             if t.gap_before in _JOIN_GAPS:
-                joins = True
+                joins.append(len(spans))  # (the index of the span t opens)
         cur = [t]
     if cur:
         spans.append(cur)
-    return _join_and(spans, lex) if joins else spans
+    return _join_and(spans, lex, joins) if joins else spans
 
 
 def _bare_left(toks: list[Token], lex: Lexicon) -> bool:
@@ -458,15 +458,21 @@ def _bare_left(toks: list[Token], lex: Lexicon) -> bool:
     )
 
 
-def _join_and(spans: list[list[Token]], lex: Lexicon) -> list[list[Token]]:
-    """One name across "and"/"&": "Securities and Exchange Commission", "Procter & Gamble Co"."""
+def _join_and(spans: list[list[Token]], lex: Lexicon, after_and: list[int]) -> list[list[Token]]:
+    """One name across "and"/"&": "Securities and Exchange Commission", "Procter & Gamble Co".
+
+    ``after_and``: the indexes (ascending, none 0) of the spans whose first word follows
+    " and " or " & "; the others are copied over as they are, in slices.
+    """
     out: list[list[Token]] = []
-    for span in spans:
-        prev = out[-1] if out else None
+    done = 0
+    for i in after_and:
+        out.extend(spans[done:i])
+        done = i + 1
+        span = spans[i]
+        prev = out[-1]
         if (
-            prev is not None
-            and span[0].gap_before in _JOIN_GAPS
-            and span[-1].low in lex.org_suffixes
+            span[-1].low in lex.org_suffixes
             and len(prev) + len(span) <= _MAX_SPAN_TOKENS
             and not span[0].sentence_start
             and not prev[-1].possessive
@@ -475,6 +481,7 @@ def _join_and(spans: list[list[Token]], lex: Lexicon) -> list[list[Token]]:
             out[-1] = [*prev, *span]
         else:
             out.append(span)
+    out.extend(spans[done:])
     return out
 
 
@@ -718,7 +725,8 @@ class _State:
         # the country too (a mention of it: the story is about that country's body).
         first = span[0].low
         if len(span) >= 2:
-            cc = self._country_code(span[:1]) or self.gaz.demonyms.get(first)
+            # (The country test reads the surface only for a word that names one: rarely.)
+            cc = (self._country_code(span[:1]) if first in self.gaz.countries else None) or self.gaz.demonyms.get(first)
             if cc is not None:
                 self.add_country(span[:1], cc)
         if org:

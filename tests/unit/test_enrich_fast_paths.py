@@ -211,3 +211,14 @@ def test_lexicon_entries_answer_as_the_lexicon_lookups() -> None:
             got_org = org if org is not None and (not org_caps or caps) else None
             got_cc = cc if cc is not None and (not cc_caps or caps) else None
             assert (got_org, got_cc, demonym_cc) == (want_org, want_cc, gaz.demonyms.get(low)), surface
+
+
+def test_spans_join_across_and_only_where_a_span_follows_and() -> None:
+    """Organisation names across "and"/"&" join; a titled person and an organisation after "and" stay apart."""
+    from agents.enrich_ner import Lexicon, _spans
+
+    text = ("Officials at the Securities and Exchange Commission and Procter & Gamble Co met Treasury "
+            "Secretary James Baker and Federal Reserve Board staff. And Smith and Jones Inc.")
+    got = [" ".join(t.text for t in span) for span in _spans(tokenize(text), Lexicon.load(), text)]
+    assert got == ["Officials", "Securities Exchange Commission", "Procter Gamble Co",
+                   "Treasury Secretary James Baker", "Federal Reserve Board", "And Smith Jones Inc"], got
