@@ -139,8 +139,10 @@ class Enricher:
         # The headline and the lede decide the language: a bounded cost whatever the length.
         lede = body[:800]
         # The sample's words are the headline's (split above) and the lede's: "\n" between them is a space.
+        # A body no longer than the lede is the lede: its words are already split.
+        whole = len(body) <= 800 and len(rec.words) == word_count
         language = detect_language_words(
-            headline_words + words_of(lede), f"{headline}\n{lede}", article.item.language
+            headline_words + (rec.words if whole else words_of(lede)), f"{headline}\n{lede}", article.item.language
         )
         return enrichment(
             language=language,

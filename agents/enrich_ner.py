@@ -232,6 +232,8 @@ class Recognised:
     """Lower-cased word -> occurrences in the body (reused by topics and keywords)."""
     word_total: int
     story_countries: frozenset[str]
+    words: list[str] = field(default_factory=list)
+    """The body's words in order (:func:`words_of`), when the engine keeps them (else empty)."""
 
 
 def words_of(text: str) -> list[str]:
@@ -405,6 +407,7 @@ class Recogniser:
             places=list(state.places.values()),
             word_counts=word_counts,
             word_total=len(words),
+            words=words,
             story_countries=frozenset(state.countries_named | state.context_countries),
         )
 
