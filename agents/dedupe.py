@@ -94,6 +94,7 @@ from agents.dedupe_state import (
     encode_alias,
     encode_entries,
     encode_exact,
+    encode_story,
     entries,
     key,
     last_ts_of,
@@ -105,12 +106,14 @@ from agents.fingerprint import (
     FACT_SAMPLE,
     DocPrint,
     containment,
+    containment_values,
     doc_print,
     fact_changes,
     hash16,
     jaccard_from_containment,
     low16_set,
     stable_hash,
+    unpack_samples,
 )
 from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, RuleHit, Verdict
 from streams.settings import DedupSettings
@@ -120,6 +123,10 @@ _EMPTY_FACTS = EMPTY_FACTS
 _MIN_ADDED_WORDS = 6
 """An added paragraph shorter than this (a site's tagline) does not make an update."""
 _MAX_CANDIDATES = 12
+_CACHE_MAX = 8192
+"""Entries in each of the deduper's memo caches (decoded stories, story keys, sketches)."""
+_UNREAD: Any = object()
+"""Marks a bucket not read yet this decision (None means read and absent)."""
 SHORT_BODY_WORDS = 30
 """Bodies shorter than this ("Qtly div 12 cts vs 12 cts prior. Pay April 10.") read alike for
 many companies; such stories only match when their headlines also name the same subject."""
@@ -268,10 +275,18 @@ def _paragraphs_agree(old: tuple[int, ...], new: tuple[int, ...]) -> bool:
     """
     if not old or not new:
         return False
+    need = 0.6 * max(len(old), len(new))
+    if len(new) < need:
+        # At most one hit per new paragraph: cannot agree (skips building the sets).
+        return False
     codes = set(old)
-    facts = {c & 0xFFFF for c in old} - {_EMPTY_FACTS}
-    hits = sum(1 for c in new if c in codes or (c & 0xFFFF) in facts)
-    return hits >= 0.6 * max(len(old), len(new))
+    facts = {c & 0xFFFF for c in old}
+    facts.discard(_EMPTY_FACTS)
+    hits = 0
+    for c in new:
+        if c in codes or (c & 0xFFFF) in facts:
+            hits += 1
+    return hits >= need
 
 
 def _summary(a: _Align, headline_changed: bool) -> ChangeSummary:
@@ -338,6 +353,12 @@ class Deduper:
         self._horizon = 0.0
         # hash16 of each source name (a feed has few sources; bounded).
         self._source16: dict[str, int] = {}
+        # Decoded story records by their stored bytes, and story keys by story id: a story is
+        # read again and again as a candidate (hot buckets), and both are pure functions of
+        # their key, so a bounded cache cannot change a verdict.
+        self._recs: dict[bytes, StoryRec] = {}
+        self._story_keys: dict[bytes, str] = {}
+        self._samples: dict[bytes, tuple[int, ...]] = {}
 
     # ------------------------------------------------------------------ public
 
@@ -445,11 +466,33 @@ class Deduper:
             else:
                 self._counts[2] += len(v) - len(old)
 
+    def sample_values(self, samples: bytes) -> tuple[int, ...]:
+        """A stored sketch as its 16-bit values, memoised (bounded) like the decoded stories."""
+        values = self._samples.get(samples)
+        if values is None:
+            if len(self._samples) >= _CACHE_MAX:
+                self._samples.clear()
+            values = self._samples[samples] = unpack_samples(samples)
+        return values
+
+    def story_key(self, sid: bytes) -> str:
+        """``key(STORY, sid)``, memoised (bounded)."""
+        sk = self._story_keys.get(sid)
+        if sk is None:
+            if len(self._story_keys) >= _CACHE_MAX:
+                self._story_keys.clear()
+            sk = self._story_keys[sid] = key(STORY, sid)
+        return sk
+
     def _story(self, sid: bytes) -> tuple[StoryRec, bytes] | None:
-        raw = self._store.get(key(STORY, sid))
+        raw = self._store.get(self.story_key(sid))
         if raw is None:
             return None
-        rec = StoryRec.decode(raw)
+        rec = self._recs.get(raw)
+        if rec is None:
+            if len(self._recs) >= _CACHE_MAX:
+                self._recs.clear()
+            rec = self._recs[raw] = StoryRec.decode(raw)
         if rec.last_ts < self._horizon:
             # Past the window but not yet swept by expire(): verdicts must not depend on
             # when the sweep last ran (the worker and the offline replay sweep differently).
@@ -461,7 +504,7 @@ class _Decision:
     """One article's decision (split out so each step reads as a method)."""
 
     # One instance per article: slots make its many attribute writes and reads cheaper.
-    __slots__ = ("_bucket_keys", "_classes", "_headline_key", "_low16", "_names", "article", "bucket_raw",
+    __slots__ = ("_bucket_keys", "_classes", "_headline_key", "_low16", "_names", "_short", "article", "bucket_raw",
                  "candidates", "closest", "day", "dd", "doc", "guards", "headline16", "ident", "ident_digest",
                  "item", "late", "notice", "now", "reprocess", "rules", "source16", "vc", "x_checked", "x_key",
                  "x_raw")
@@ -495,6 +538,7 @@ class _Decision:
         self.x_checked = False
         self._low16: set[int] | None = None
         self._names: tuple[int, ...] | None = None
+        self._short: bool | None = None
         self._bucket_keys: list[str] = []
         self._headline_key: str | None = None
         self._classes: dict[bytes, tuple[str, _Align | None, int, int]] = {}
@@ -561,7 +605,7 @@ class _Decision:
         self.bucket_raw[hk] = raw
         get = self.dd._store.get
         for sid in newest_sids(raw):
-            story_raw = get(key(STORY, sid))
+            story_raw = get(self.dd.story_key(sid))
             if story_raw is None or not began_as_kill(story_raw):
                 continue
             story = self.dd._story(sid)
@@ -813,6 +857,10 @@ class _Decision:
             return None
         best: _Cand | None = None
         best_score = -1.0
+        doc = self.doc
+        notice = self.notice.kind is not None
+        update_threshold = dd._settings.update_threshold
+        near_threshold = dd._settings.near_threshold
         for sid in list(sids)[:_MAX_CANDIDATES]:
             story = dd._story(sid)
             if story is None:
@@ -821,10 +869,18 @@ class _Decision:
             if not self._names_agree(rec):
                 self._names_guard(sid, rec)
                 continue
-            c_old = containment(rec.samples, rec.n_shingles, self.doc, self.low16())
-            jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, self.doc.n_shingles)
+            c_old = containment_values(dd.sample_values(rec.samples), rec.n_shingles, doc, self.low16())
+            jac, c_new = jaccard_from_containment(c_old, rec.n_shingles, doc.n_shingles)
             if self.closest is None or jac > self.closest[0]:
                 self.closest = (jac, sid, rec)
+            if (
+                not notice
+                and not (jac >= update_threshold or c_old >= 0.6 or c_new >= near_threshold)
+                and not _paragraphs_agree(rec.paras, doc.paras)
+            ):
+                # What _classify would call unrelated (most candidates), decided before building
+                # the candidate: unrelated stories are never chosen, so nothing else reads it.
+                continue
             cand = _Cand(sid, rec, raw, jac, c_old, c_new, sid in headline_sids)
             if self.notice.kind is not None:
                 content = jac >= dd._settings.update_threshold or c_old >= 0.5 or c_new >= 0.5
@@ -843,9 +899,10 @@ class _Decision:
 
     def bucket_keys(self, n: int) -> list[str]:
         """State keys of the article's ``n`` smallest shingle hashes (computed once)."""
-        if not self._bucket_keys:
-            self._bucket_keys = bucket_keys(self.doc.bottom(max(n, self.dd._query_keys)))
-        return self._bucket_keys[:n]
+        keys = self._bucket_keys
+        if not keys:
+            keys = self._bucket_keys = bucket_keys(self.doc.shingles[: self.dd._query_keys])
+        return keys if n >= len(keys) else keys[:n]
 
     def headline_key(self) -> str | None:
         """State key of the headline core, None without a headline."""
@@ -857,8 +914,10 @@ class _Decision:
 
     @property
     def short(self) -> bool:
-        """Whether the body is too short to identify a story by itself."""
-        return sum(self.doc.para_words) < SHORT_BODY_WORDS
+        """Whether the body is too short to identify a story by itself (computed once)."""
+        if self._short is None:
+            self._short = sum(self.doc.para_words) < SHORT_BODY_WORDS
+        return self._short
 
     def names(self) -> tuple[int, ...]:
         """The headline's distinctive word hashes (computed once)."""
@@ -915,15 +974,20 @@ class _Decision:
         if x_old != value:
             # The newest version with this exact body is what a later copy duplicates.
             dd._put(xk, value, x_old)
+        bucket_raw = self.bucket_raw
         if content:
             for bk in self.bucket_keys(dd._index_keys):
-                old = self.bucket_raw[bk] if bk in self.bucket_raw else dd._get(bk)
+                old = bucket_raw.get(bk, _UNREAD)
+                if old is _UNREAD:
+                    old = dd._get(bk)
                 new = with_entry(old, sid, self.day, BUCKET_CAP)
                 if new is not None:
                     dd._put(bk, new, old)
         hk = self.headline_key()
         if hk is not None:
-            old = self.bucket_raw[hk] if hk in self.bucket_raw else dd._get(hk)
+            old = bucket_raw.get(hk, _UNREAD)
+            if old is _UNREAD:
+                old = dd._get(hk)
             new = with_entry(old, sid, self.day, HEADLINE_CAP)
             if new is not None:
                 dd._put(hk, new, old)
@@ -936,7 +1000,7 @@ class _Decision:
         # replaced, the second salted around (the id must name one story).
         seed = "c:" + self.doc.fingerprint + ":" + self.notice.core
         sid = self.ident_digest if self.ident_digest is not None else stable_hash(seed)
-        sk = key(STORY, sid)
+        sk = dd.story_key(sid)
         old = dd._get(sk)
         n = 0
         while self.ident_digest is None and old is not None and dd._story(sid) is not None and n < 8:
@@ -962,30 +1026,19 @@ class _Decision:
             self.late = True
             self.rules.append(_hit(VERSION_GAP, feed_version=self.item.version, known_feed_version=0,
                                    missing=self.item.version - 1))
-        rec = StoryRec(
-            version=1,
-            feed_version=self.item.version,
-            pubstatus=notice.pubstatus,
-            last_ts=int(self.now),
-            versioncreated=self.vc,
-            n_shingles=self.doc.n_shingles,
-            headline16=self.headline16,
-            source16=self.source16,
-            facts=self.doc.facts[:FACT_SAMPLE],
-            samples=self.doc.samples(dd._sample_size),
-            paras=self.doc.paras,
-            uri=self.item.uri,
-            names=self.names() if self.short else (),
-            content_version=1,
-            early=self.late,
-        )
-        dd._put(sk, rec.encode(), old)
+        doc = self.doc
+        uri = self.item.uri
+        # StoryRec(...).encode() without building the record (this runs for most articles).
+        value = encode_story(1, self.item.version, notice.pubstatus, int(self.now), self.vc, doc.n_shingles,
+                             self.headline16, self.source16, doc.facts[:FACT_SAMPLE], doc.samples(dd._sample_size),
+                             doc.paras, uri, self.names() if self.short else (), 1, self.late)
+        dd._put(sk, value, old)
         # A stale x entry (its story evicted) is overwritten by this story.
         self._index(sid, 1, content=True, x_old=x_raw)
         kind = notice.kind if notice.kind in ("kill", "correction") else None
         return _verdict(
             kind="new",
-            uri=self._uri(sid, rec),
+            uri=uri if uri is not None else URI_PREFIX + sid.hex(),
             version=1,
             pubstatus=notice.pubstatus,
             fingerprint=self.doc.fingerprint,

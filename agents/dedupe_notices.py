@@ -71,6 +71,10 @@ _SIGNAL_KIND: dict[str, VersionKind] = {
 }
 _RANK: dict[VersionKind, int] = {"kill": 4, "correction": 3, "refile": 2, "update": 1}
 _NON_WORD = re.compile(r"\W+")
+_ASCII_WORDS = bytes(
+    c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 or c == 95 else 32 for c in range(256)
+)
+"""bytes.translate table: ASCII upper case to lower, every character outside ``\\w`` to a space."""
 NOTICE_CHARS = 500
 """Notice text is published cut to this many characters (whitespace collapsed)."""
 
@@ -104,6 +108,11 @@ def headline_core(headline: str) -> tuple[str, VersionKind | None]:
 
 def _headline_parts(headline: str) -> tuple[str, VersionKind | None, str]:
     """The core, the strongest kind and the marker text (prefixes and suffix as written)."""
+    if _PREFIX.match(headline) is None:
+        tail = headline.rstrip()[-12:].upper()
+        if not (tail.endswith((")", "]")) or tail.endswith(_SUFFIX_WORDS)):
+            # No prefix, no suffix to look for (nearly every headline): the core alone.
+            return _words_joined(headline), None, ""
     kind: VersionKind | None = None
     text = headline
     marks: list[str] = []
@@ -124,8 +133,22 @@ def _headline_parts(headline: str) -> tuple[str, VersionKind | None, str]:
             kind = _stronger(kind, _KIND_OF_WORD[m.group(1).lower()])
             marks.append(text[m.start() :].strip())
             text = text[: m.start()]
-    # Word runs joined by single spaces (the same as " ".join of \w+ tokens, one C call fewer).
-    return _NON_WORD.sub(" ", text.lower()).strip(" "), kind, " ".join(marks)
+    return _words_joined(text), kind, " ".join(marks)
+
+
+def _words_joined(text: str) -> str:
+    r"""Lower-cased word runs (``\w+``) joined by single spaces.
+
+    ASCII text (nearly every headline) takes C calls that match ``\w`` exactly on ASCII: one
+    bytes translate (lower-casing, every non-word character to a space), then split/join (about
+    a quarter of the Unicode regex's cost); other text takes the regex.
+
+    >>> _words_joined("  U.S. <IBM> -- 2nd_qtr!  "), _words_joined("Café <X> up")
+    ('u s ibm 2nd_qtr', 'café x up')
+    """
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_WORDS).split()).decode("ascii")
+    return _NON_WORD.sub(" ", text.lower()).strip(" ")
 
 
 def _stronger(a: VersionKind | None, b: VersionKind | None) -> VersionKind | None:

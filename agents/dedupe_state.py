@@ -25,7 +25,6 @@ size bound) are ignored when read and dropped by the next expiry.
 from __future__ import annotations
 
 import functools
-import re
 import struct
 import sys
 from binascii import b2a_base64
@@ -55,7 +54,6 @@ DAY = 86_400
 
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 _NATIVE_LITTLE = sys.byteorder == "little"
-_EIGHT = re.compile(".{8}", re.DOTALL)
 
 
 def key(kind: str, digest: bytes) -> str:
@@ -80,17 +78,19 @@ def bucket_keys(values: npt.NDArray[np.uint64]) -> list[str]:
     n = values.shape[0]
     if n == 0:
         return []
-    # The low six bytes of each little-endian uint64, cut from one buffer by one struct call and
-    # the keys split off by one regex call: no per-value Python loop on this per-article path.
+    # C calls only (no per-value Python loop or comprehension on this per-article path): the low
+    # six bytes of each little-endian uint64 cut from one buffer, one base64 call, the eight-char
+    # chunks cut by a second struct call, joined with " b" and split on the space.
     packed = values.tobytes() if _NATIVE_LITTLE and values.dtype == np.uint64 else values.astype("<u8").tobytes()
-    raw = b"".join(_low_six(n).unpack(packed))
-    text = b2a_base64(raw, newline=False).translate(_URLSAFE).decode("ascii")
-    return list(map(BUCKET.__add__, _EIGHT.findall(text)))
+    structs = _key_structs(n)
+    text = b2a_base64(b"".join(structs[0].unpack(packed)), newline=False)
+    return (b"b" + b" b".join(structs[1].unpack(text))).translate(_URLSAFE).decode("ascii").split(" ")
 
 
 @functools.lru_cache(maxsize=256)
-def _low_six(n: int) -> struct.Struct:
-    return struct.Struct("<" + "6s2x" * n)
+def _key_structs(n: int) -> tuple[struct.Struct, struct.Struct]:
+    """Structs cutting n little-endian uint64 to their low six bytes, and n base64 keys apart."""
+    return struct.Struct("<" + "6s2x" * n), struct.Struct("8s" * n)
 
 
 def day_of(ts: float) -> int:
@@ -129,32 +129,9 @@ class StoryRec:
 
     def encode(self) -> bytes:
         """Pack into the stored bytes."""
-        flags = _PUB[self.pubstatus]
-        if self.uri is not None:
-            flags |= _HAS_URI
-        if self.feed_version is not None:
-            flags |= _HAS_FEED_VERSION
-        if self.early:
-            flags |= _EARLY
-        head = _HEADER.pack(
-            min(self.version, 0xFFFF),
-            min(self.feed_version or 0, 0xFFFFFFFF),
-            flags,
-            len(self.samples) // 2,
-            len(self.paras),
-            len(self.facts),
-            len(self.names),
-            self.last_ts & 0xFFFFFFFF,
-            max(0, self.versioncreated) & 0xFFFFFFFF,
-            min(self.n_shingles, 0xFFFF),
-            self.headline16,
-            self.source16,
-            min(self.content_version or self.version, 0xFFFF),
-        )
-        tail = _tail(len(self.paras), len(self.facts) + len(self.names)).pack(*self.paras, *self.facts, *self.names)
-        if self.uri is not None:
-            return b"".join((head, self.samples, tail, self.uri.encode("utf-8", "surrogatepass")))
-        return head + self.samples + tail
+        return encode_story(self.version, self.feed_version, self.pubstatus, self.last_ts, self.versioncreated,
+                            self.n_shingles, self.headline16, self.source16, self.facts, self.samples, self.paras,
+                            self.uri, self.names, self.content_version, self.early)
 
     @classmethod
     def decode(cls, raw: bytes) -> StoryRec:
@@ -188,6 +165,46 @@ class StoryRec:
             content_version=cv,
             early=bool(flags & _EARLY),
         )
+
+
+def encode_story(
+    version: int, feed_version: int | None, pubstatus: PubStatus, last_ts: int, versioncreated: int,
+    n_shingles: int, headline16: int, source16: int, facts: tuple[int, ...], samples: bytes,
+    paras: tuple[int, ...], uri: str | None, names: tuple[int, ...] = (), content_version: int = 0,
+    early: bool = False,
+) -> bytes:
+    """``StoryRec(...).encode()`` without building the record (a new story's write path).
+
+    Positional, in :class:`StoryRec` field order.
+    """
+    flags = _PUB[pubstatus]
+    if uri is not None:
+        flags |= _HAS_URI
+    if feed_version is not None:
+        flags |= _HAS_FEED_VERSION
+    if early:
+        flags |= _EARLY
+    content_version = content_version or version
+    # Conditional expressions rather than min()/max() calls: this runs for most articles.
+    head = _HEADER.pack(
+        version if version < 0xFFFF else 0xFFFF,
+        0 if not feed_version else feed_version if feed_version < 0xFFFFFFFF else 0xFFFFFFFF,
+        flags,
+        len(samples) // 2,
+        len(paras),
+        len(facts),
+        len(names),
+        last_ts & 0xFFFFFFFF,
+        versioncreated & 0xFFFFFFFF if versioncreated > 0 else 0,
+        n_shingles if n_shingles < 0xFFFF else 0xFFFF,
+        headline16,
+        source16,
+        content_version if content_version < 0xFFFF else 0xFFFF,
+    )
+    tail = _tail(len(paras), len(facts) + len(names)).pack(*paras, *facts, *names)
+    if uri is not None:
+        return b"".join((head, samples, tail, uri.encode("utf-8", "surrogatepass")))
+    return head + samples + tail
 
 
 @functools.lru_cache(maxsize=4096)

@@ -47,6 +47,7 @@ What a print holds, and why:
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zlib
@@ -397,11 +398,27 @@ def containment(samples: bytes, n_old: int, new: DocPrint, low16: set[int] | Non
     Returns:
         The estimated containment of old in new, in [0, 1].
     """
-    if not samples or n_old <= 0 or new.n_shingles == 0:
+    if not samples:
+        return 0.0
+    return containment_values(unpack_samples(samples), n_old, new, low16)
+
+
+def unpack_samples(samples: bytes) -> tuple[int, ...]:
+    """A stored sketch's 16-bit values."""
+    return _halfwords(len(samples) // 2).unpack(samples)
+
+
+@functools.lru_cache(maxsize=256)
+def _halfwords(n: int) -> struct.Struct:
+    return struct.Struct(f"<{n}H")
+
+
+def containment_values(values: tuple[int, ...], n_old: int, new: DocPrint, low16: set[int] | None = None) -> float:
+    """:func:`containment` from the sketch's unpacked values (callers that memoise them)."""
+    if not values or n_old <= 0 or new.n_shingles == 0:
         return 0.0
     if low16 is None:
         low16 = low16_set(new)
-    values = struct.unpack(f"<{len(samples) // 2}H", samples)
     observed = sum(map(low16.__contains__, values)) / len(values)
     # A stored 16-bit sample matches by chance with probability ~ distinct_low / 65536.
     chance = len(low16) / 65536.0
