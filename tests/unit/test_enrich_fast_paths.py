@@ -222,3 +222,37 @@ def test_spans_join_across_and_only_where_a_span_follows_and() -> None:
     got = [" ".join(t.text for t in span) for span in _spans(tokenize(text), Lexicon.load(), text)]
     assert got == ["Officials", "Securities Exchange Commission", "Procter Gamble Co",
                    "Treasury Secretary James Baker", "Federal Reserve Board", "And Smith Jones Inc"], got
+
+
+def test_best_city_with_cached_priors_picks_as_the_direct_scoring() -> None:
+    """best_city (priors cached per name) picks the city the direct log-population scoring picks, cached or not."""
+    import math
+
+    from agents.enrich_gazetteer import _ALTNAME_PENALTY, Gazetteer
+
+    gaz = Gazetteer.load()
+
+    def direct(key: str, story: frozenset[str], prefer: str | None, min_population: int) -> object:
+        best, best_score = None, -1.0
+        for city in gaz.cities.get(key, ()):
+            score = math.log10(city.population + 10)
+            if (key, city.geonames_id) in gaz.alt_only:
+                score -= _ALTNAME_PENALTY
+            if city.country_code in story:
+                score += 2.0
+            elif city.population < min_population:
+                continue
+            if prefer is not None and prefer == key:
+                score += 0.5
+            if score > best_score:
+                best, best_score = city, score
+        return best
+
+    keys = ["springfield", "paris", "birmingham", "salem", "santos", "delta", "london", "no such town"]
+    for key in keys:
+        for story in (frozenset(), frozenset({"US"}), frozenset({"GB", "BR"})):
+            for prefer, min_population in ((None, 0), (key, 0), (None, 100_000), ("paris", 500_000)):
+                want = direct(key, story, prefer, min_population)
+                for _ in range(2):  # the first call fills the cache, the second reads it
+                    got = gaz.best_city(key, story_countries=story, prefer=prefer, min_population=min_population)
+                    assert got == want, f"{key} {sorted(story)} {prefer} {min_population}: {got} != {want}"
