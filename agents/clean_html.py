@@ -6,11 +6,13 @@ markup), a flag saying which blocks lie in the main content, and structured
 metadata (JSON-LD, meta tags, ``<time>``).
 
 How the main content is found: the page is parsed once with lexbor (selectolax,
-a C HTML5 parser, ~10x faster than lxml for this), scripts/styles/forms controls
-are dropped in C, then one iterative walk (no recursion, so deep nesting cannot
-overflow) cuts the DOM into blocks at block-level elements and ``<br>``. Each
-block's text length, commas and link density score its nearest block ancestors
-(readability-style: parent full, grandparent half, ...); the best-scoring
+a C HTML5 parser, ~10x faster than lxml for this), then one iterative walk (no
+recursion, so deep nesting cannot overflow) passes over scripts, styles, form
+controls and navigation and cuts the rest of the DOM into blocks at block-level
+elements and ``<br>``; each block's hints from its ancestors (caption, byline,
+chrome class, comment section, link) are carried down the walk, not searched for
+per block. Each block's text length, commas and link density score its nearest
+block ancestors (readability-style: parent full, grandparent half, ...); the best-scoring
 container, together with sibling containers that score close to it, is the main
 content. Elements whose class/id say "comments", "share", "related", ... are not
 candidates; text inside a comment section never scores, however deeply nested
