@@ -351,6 +351,7 @@ class Deduper:
         self._counts: list[int] | None = None
         # Stories last versioned before this (epoch seconds) are past the window; set per decision.
         self._horizon = 0.0
+        self._window_s = settings.window_days * DAY
         # hash16 of each source name (a feed has few sources; bounded).
         self._source16: dict[str, int] = {}
         # Decoded story records by their stored bytes, and story keys by story id: a story is
@@ -374,7 +375,7 @@ class Deduper:
             The verdict; ``fingerprint`` is always set.
         """
         now = self._clock()
-        self._horizon = now - self._settings.window_days * DAY
+        self._horizon = now - self._window_s
         doc = doc_print(article.paragraphs)
         notice = read_notice(article)
         verdict = _Decision(self, article, doc, notice, now, reprocess).run()

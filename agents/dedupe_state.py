@@ -243,6 +243,9 @@ def newest_sids(raw: bytes | None) -> list[bytes]:
     if not raw:
         return []
     size = _ENTRY.size
+    if len(raw) == size:
+        # One entry (most buckets): no comprehension.
+        return [raw[:8]]
     return [raw[i : i + 8] for i in range(len(raw) - size, -1, -size)]
 
 
