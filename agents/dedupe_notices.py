@@ -27,21 +27,22 @@ _KIND_OF_WORD: dict[str, VersionKind] = {
     "update": "update", "updated": "update", "wrapup": "update",
     "corrected": "correction", "correction": "correction", "correct": "correction",
     "refile": "refile", "refiled": "refile", "rpt": "refile", "repeat": "refile", "resend": "refile",
-    "kill": "kill", "withdrawn": "kill", "withdrawal": "kill", "eliminate": "kill",
+    "kill": "kill", "killed": "kill", "withdrawn": "kill", "withdrawal": "kill", "eliminate": "kill",
 }
 # One prefix such as "UPDATE 2-", "(CORRECTED) - ", "MANDATORY KILL: "; applied at most
 # _MAX_PREFIXES times so stacked prefixes ("CORRECTED-UPDATE 1-") are all removed.
 # The separator is mandatory, so "KILLS TWO" or "UPDATE ON TALKS" never match.
 _PREFIX = re.compile(
     r"^\s*[(\[]?(?:MANDATORY\s+)?(UPDATE|UPDATED|WRAPUP|CORRECTED|CORRECTION|REFILE|RPT|REPEAT|RESEND|"
-    r"KILL|WITHDRAWN|WITHDRAWAL|ELIMINATE)(?:\s{0,3}\d{1,3})?[)\]]?\s{0,3}[-:\u2013\u2014]\s*",
+    r"KILL|(?-i:KILLED)|WITHDRAWN|WITHDRAWAL|ELIMINATE)(?:\s{0,3}\d{1,3})?[)\]]?\s{0,3}[-:\u2013\u2014]\s*",
     re.IGNORECASE,
 )
+# "KILLED" only in capitals as a prefix: "Killed: the five victims" is a headline, "KILLED - X" a marker.
 _SUFFIX = re.compile(
-    r"\s*(?:[-:\u2013\u2014]\s{0,3}|[(\[])(UPDATED?|CORRECTED|CORRECTION|REFILED?|KILL|WITHDRAWN)[)\]]?\s*$",
+    r"\s*(?:[-:\u2013\u2014]\s{0,3}|[(\[])(UPDATED?|CORRECTED|CORRECTION|REFILED?|(?-i:KILLED)|KILL|WITHDRAWN)[)\]]?\s*$",
     re.IGNORECASE,
 )
-_SUFFIX_WORDS = ("UPDATE", "UPDATED", "CORRECTED", "CORRECTION", "REFILE", "REFILED", "KILL", "WITHDRAWN")
+_SUFFIX_WORDS = ("UPDATE", "UPDATED", "CORRECTED", "CORRECTION", "REFILE", "REFILED", "KILL", "KILLED", "WITHDRAWN")
 """Cheap pre-check before the suffix regex, which would otherwise be tried at every position."""
 _MAX_PREFIXES = 4
 _BODY_NOTE = re.compile(
@@ -58,7 +59,16 @@ _BODY_KIND: dict[str, VersionKind] = {
 _BODY_KILL = re.compile(
     r"^\s*(?:(?:mandatory\s+)?kill\b|withdrawn\b|please\s+kill\b|editors?\s*:?\s+(?:please\s+)?"
     r"(?:kill|withdraw|disregard)\b)|\b(?:story|item|report|article)\b[^.]{0,120}?\b(?:has\s+been|is\s+being|is)\s+"
-    r"(?:killed|withdrawn)\b",
+    r"(?:killed|withdrawn)\b|^\s*(?:editor[\u2019']?s[\u2019']?\s+note|note\s+to\s+editors|advisory|editors?)\s*"
+    r"[-:\u2013\u2014]\s*[^.]{0,160}?\b(?:has|have|had|is|are|was)\s+(?:been\s+)?(?:withdrawn|killed|eliminated)\b|"
+    r"\b(?:withdrawn|killed|withdrew|withdrawing|killing)\s+(?:the|this|its|a)\s+(?:story|item|report|article|dispatch)"
+    r"\s+(?:headlined|titled|entitled|slugged)\b",
+    re.IGNORECASE,
+)
+# 'headlined "X"': the story a kill advisory names, for advisories whose own headline is the advisory.
+_NAMED_HEADLINE = re.compile(
+    r"\b(?:headlined|titled|entitled)\s*:?\s*[\"\u201c\u201e'\u2018]([^\"\u201c\u201d\u201e]{4,200}?)[\"\u201d\u201c'\u2019]"
+    r"(?=[\s.,;:)]|$)",
     re.IGNORECASE,
 )
 _BODY_CORRECTION = re.compile(r"^\s*correction\s*[-:\u2013\u2014]", re.IGNORECASE)
@@ -188,6 +198,21 @@ def names_agree(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return shared * 2 >= min(len(a), len(b))
 
 
+_ADVISORY_LEADS = frozenset("AaEeNn")
+"""First letters of the advisory openings (advisory, editor's note, note to editors) _BODY_KILL accepts."""
+
+
+def _named_headline(*texts: str) -> str:
+    """The core of the headline a kill advisory quotes ('headlined "X"'), or ''."""
+    for text in texts:
+        head = text[:600]
+        if "itled" in head or "headlined" in head.lower():
+            m = _NAMED_HEADLINE.search(head)
+            if m is not None:
+                return headline_core(m.group(1))[0]
+    return ""
+
+
 def read_notice(article: CleanedArticle) -> Notice:
     """Read the notice an article carries (see module docstring for the evidence used).
 
@@ -223,6 +248,16 @@ def read_notice(article: CleanedArticle) -> Notice:
         if ("kill" in low or "withdr" in low or "disregard" in low) and _BODY_KILL.search(first):
             kind = _stronger(kind, "kill")
             body_line = first
+    headline = article.headline or item.headline or ""
+    if kind != "kill" and headline[:1] in _ADVISORY_LEADS and _BODY_KILL.match(headline[:300]) is not None:
+        # The advisory is the headline itself ("Advisory: the story on X has been withdrawn").
+        kind = "kill"
+        body_line = body_line or headline
+    if kind == "kill" and not marker:
+        # An advisory naming its story ('withdrawn the story headlined "X"') finds it by that headline.
+        named = _named_headline(headline, article.paragraphs[0] if article.paragraphs else "")
+        if named:
+            core = named
     pubstatus: PubStatus = item.pubstatus
     if pubstatus in ("canceled", "withheld"):
         kind = "kill"

@@ -5,8 +5,10 @@ headline, body or version field). The three generations differ in names only:
 1.x has singular ``headline``, ``body_text``/``body_html``/``body_xhtml``,
 ``byline`` and ``subject``; 2.x has ``headlines``/``bodies``/``subjects``; 3.x
 spells 2.x names in camelCase (``versionCreated``, ``pubStatus``, ``contentType``,
-``edNote``, ``copyrightNotice``, ``infoSources``). Each field is read under all of
-its names, the lower-case one first.
+``edNote``, ``copyrightNotice``, ``infoSources``) and renames ``embargoed`` to
+``embargoedUntil``. Each field is read under all of its names, the lower-case one first.
+Of several ``headlines`` or ``bodies`` the one with role ``main``/``default`` wins, then
+one without a role, then the first.
 
 A text item with no body but a plain-text description (``descriptions``, 1.x
 ``description_text``) takes the description as its body.
@@ -65,7 +67,7 @@ def from_ninjs(obj: dict[str, Any], record: RawRecord, limits: IngestLimits) -> 
     if not (text_body or html_body):
         raise InputError("no_body", "ninjs item has no body_text, body_html, bodies or text description")
     uri = str_field(obj, "uri", limits)
-    headline = str_field(obj, "headline", limits) or _first_value(obj.get("headlines"), "headlines", limits)
+    headline = str_field(obj, "headline", limits) or _main_value(obj.get("headlines"), "headlines", limits)
     by = obj.get("by")
     if by is None:
         by = obj.get("byline")  # ninjs 1.x
@@ -88,7 +90,7 @@ def from_ninjs(obj: dict[str, Any], record: RawRecord, limits: IngestLimits) -> 
         pubstatus=pubstatus_of(_get(obj, "pubstatus", "pubStatus") or "usable"),
         firstcreated=iso_time(_get(obj, "firstcreated", "firstCreated")),
         versioncreated=iso_time(_get(obj, "versioncreated", "versionCreated")),
-        embargoed=iso_time(obj.get("embargoed")),
+        embargoed=iso_time(_get(obj, "embargoed", "embargoedUntil")),  # 1.x/2.x, 3.x
         agency=agency,
         signals=signals,
         received_ms=record.timestamp_ms,
@@ -112,7 +114,7 @@ def _bodies(obj: dict[str, Any], limits: IngestLimits) -> tuple[str | None, str 
     bodies = obj.get("bodies")
     if bodies is not None and not isinstance(bodies, list):
         raise InputError("invalid_field", "ninjs 'bodies' must be an array")
-    for body in bodies or ():
+    for body in sorted(bodies or (), key=_role_rank):
         if not isinstance(body, dict) or not isinstance(body.get("value"), str):
             raise InputError("invalid_field", "each ninjs body must be an object with a string 'value'")
         ctype = str(body.get("contenttype") or body.get("contentType") or body.get("role") or "").lower()
@@ -140,12 +142,28 @@ def _description(obj: dict[str, Any], limits: IngestLimits) -> str | None:
     return None
 
 
-def _first_value(seq: Any, name: str, limits: IngestLimits) -> str | None:
+_MAIN_ROLES = frozenset({"main", "default"})
+
+
+def _role_rank(entry: Any) -> int:
+    """Sort key putting the main entry of a ``headlines``/``bodies`` array first.
+
+    Role ``main``/``default`` first, then entries without a role, then other roles (``short``,
+    ``summary``...), each group in feed order (the sort is stable).
+    """
+    role = entry.get("role") if isinstance(entry, dict) else None
+    if not isinstance(role, str) or not role.strip():
+        return 1
+    return 0 if role.strip().lower() in _MAIN_ROLES else 2
+
+
+def _main_value(seq: Any, name: str, limits: IngestLimits) -> str | None:
+    """The value of the main entry (see :func:`_role_rank`) of a ninjs array of ``{role, value}``."""
     if seq is None:
         return None
     if not isinstance(seq, list):
         raise InputError("invalid_field", f"ninjs '{name}' must be an array")
-    for entry in seq:
+    for entry in sorted(seq, key=_role_rank):
         if isinstance(entry, dict) and isinstance(entry.get("value"), str):
             check_len(name, entry["value"], limits)
             return clean_str(entry["value"])

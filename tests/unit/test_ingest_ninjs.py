@@ -78,3 +78,35 @@ def test_json_records_are_single_story() -> None:
     """ingest_all on a JSON record gives a 1-tuple whose item has no part."""
     (item,) = ingest_all(RawRecord(value=b'{"uri": "u", "headline": "h", "body_text": "b"}'), LIMITS)
     assert item.part is None and item.format == "ninjs"
+
+
+@pytest.mark.parametrize("name", ["embargoedUntil", "embargoed"])
+def test_ninjs_embargo_under_either_name(name: str) -> None:
+    """ninjs 3.x names the embargo 'embargoedUntil' (2.x 'embargoed'); both are read."""
+    item = parse({"uri": "urn:e1", "versionCreated": "2026-11-28T08:00:00Z", name: "2099-01-01T00:00:00Z",
+                  "bodies": [{"contentType": "text/plain", "value": "The Senate voted."}]})
+    assert item.embargoed == "2099-01-01T00:00:00+00:00", item.embargoed
+
+
+@pytest.mark.parametrize(("headlines", "want"), [
+    ([{"role": "short", "value": "Senate OKs"}, {"role": "main", "value": "Senate approves measure"}],
+     "Senate approves measure"),
+    ([{"role": "sub", "value": "After a long debate"}, {"role": "default", "value": "Senate approves"}],
+     "Senate approves"),
+    ([{"role": "short", "value": "Senate OKs"}, {"value": "Senate approves bill"}], "Senate approves bill"),
+    ([{"role": "short", "value": "Senate OKs"}, {"role": "seo", "value": "Senate vote 2026"}], "Senate OKs"),
+    ([{"value": "First"}, {"value": "Second"}], "First"),
+])
+def test_ninjs_main_headline_wins(headlines: list[dict[str, str]], want: str) -> None:
+    """The headline with role main/default is picked, then one without a role, then the first."""
+    item = parse({"uri": "urn:h1", "headlines": headlines,
+                  "bodies": [{"contentType": "text/plain", "value": "The Senate voted."}]})
+    assert item.headline == want, item.headline
+
+
+def test_ninjs_main_body_wins_over_summary() -> None:
+    """A body with role main is the story even when a summary body is listed first."""
+    item = parse({"uri": "urn:b1", "headlines": [{"value": "Senate approves"}],
+                  "bodies": [{"role": "summary", "contentType": "text/plain", "value": "Short."},
+                             {"role": "main", "contentType": "text/plain", "value": "The Senate voted on Tuesday."}]})
+    assert item.body_text == "The Senate voted on Tuesday.", item.body_text
