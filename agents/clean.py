@@ -69,7 +69,7 @@ _TAIL_MIN_WORDS = 6
 _TITLE_SUFFIX = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     text: str
     label: Label = "candidate"

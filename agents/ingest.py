@@ -195,6 +195,7 @@ def _from_generic(obj: dict[str, Any], record: RawRecord, limits: IngestLimits) 
     raw_id = obj.get("id")
     if not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
         raise InputError("invalid_field", f"generic 'id' must be a string or integer, got {type(raw_id).__name__}")
+    published = iso_time(obj.get("published"))
     return WireItem(
         format="generic",
         source=source,
@@ -205,8 +206,8 @@ def _from_generic(obj: dict[str, Any], record: RawRecord, limits: IngestLimits) 
         headline=str_field(obj, "title", limits),
         byline=byline,
         language=language_code(obj.get("language")),
-        firstcreated=iso_time(obj.get("published")),
-        versioncreated=iso_time(obj.get("updated")) or iso_time(obj.get("published")),
+        firstcreated=published,
+        versioncreated=iso_time(obj.get("updated")) or published,
         agency=str_field(obj, "agency", limits),
         received_ms=record.timestamp_ms,
     )
