@@ -767,7 +767,8 @@ class _State:
     def _person_like(self, toks: list[Token]) -> bool:
         if len(toks) > 5:
             return False
-        if self._known_whole(toks) or _span_text(self.body, toks).lower() in self.gaz.demonyms:
+        low = self._low(toks)  # (lower-cased once for both tests)
+        if low in self.rec.known_whole or low in self.gaz.demonyms:
             return False
         lex = self.lex
         names = [t for t in toks if t.low not in lex.particles]
