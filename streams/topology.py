@@ -44,6 +44,7 @@ from agents.model import RawRecord
 from agents.outcome import Output
 from agents.pipeline import Pipeline
 from streams import codec
+from streams.changelog import InlineChangelog
 from streams.eos import Transactions
 from streams.kafka_config import faust_credentials
 from streams.metrics import Metrics
@@ -59,6 +60,13 @@ TICK_KEY = b"__wirestream_tick__"
 # articles per CPU-second; p99 at 20 articles/s stays ~25 ms). Ordering is unchanged: hop 3
 # still hands its state to the client before its output.
 PRODUCER_LINGER_S = 0.001
+# The Kafka client appends to one open batch per partition and sends one request per broker at a
+# time; when the open batch is full, send() WAITS until the batch in flight is acknowledged. At
+# Faust's default 16 KB, two or three enriched messages (5-10 KB each) fill a batch, so hop 3
+# stalled for a broker round trip every few articles. 512 KB stays well under the broker's
+# default 1 MB message.max.bytes; the batch is still sent after the linger, so light load is
+# unaffected, and under load more records travel per request.
+PRODUCER_MAX_BATCH_BYTES = 512 * 1024
 EXPIRE_EVERY_S = 60.0
 Observer = Callable[[Output, str], None]
 
@@ -157,6 +165,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
         broker_rebalance_timeout=settings.session_timeout_s,
         producer_acks=-1,
         producer_linger=PRODUCER_LINGER_S,
+        producer_max_batch_size=PRODUCER_MAX_BATCH_BYTES,
         key_serializer="raw",
         value_serializer="raw",
         web_host=settings.web_host,
@@ -187,8 +196,12 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     # exactly_once: commits cover exactly the events whose outputs and table writes they hold (streams/eos.py).
     txns = Transactions(app)
     txns.register([plan.raw, plan.bysource, plan.dedupe])
+    # at_least_once: table writes are sent by the agent that made them (streams/changelog.py).
+    changelog = InlineChangelog(app)
     for tracked in (boilerplate, stories, embargo):
         txns.track_table(tracked)
+        if not txns.configured:
+            changelog.track(tracked)
     pipeline = pipeline_factory(settings, boilerplate_store=boilerplate, story_store=stories)
     runtime = Runtime(app, settings, plan, metrics, pipeline,
                       {"boilerplate": boilerplate, "stories": stories, "embargo": embargo})
@@ -217,6 +230,8 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
             # at_least_once: straight to the Kafka client, as Faust's topic.send would end up doing,
             # without its per-record future, callback and sensor calls. Delivery is unchanged: the
             # offset commit waits for app.producer.flush(), which waits for this record's ack.
+            if changelog.pending:
+                await changelog.flush()  # the state an output depends on goes first
             name = channel.get_topic_name()
             # Faust types the result as an Awaitable; it is the Kafka client's delivery future.
             fut = cast("asyncio.Future[Any]", await app.producer.send(name, key, value, None, None, headers))
@@ -274,6 +289,7 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
                 await publish(step)
             else:
                 await send(dedupe, b"dedupe", codec.encode_internal(step))
+            await changelog.flush()  # no-op unless the record wrote state and sent nothing
 
     last_expire = [time.monotonic()]
 
@@ -281,32 +297,43 @@ def build_app(settings: Settings, metrics: Metrics, *, pipeline_factory: Callabl
     @app.agent(dedupe, name="decide")
     async def decide_agent(stream: Any) -> None:
         async for event in txns.events(stream):
-            if event.message.key == TICK_KEY:
-                await _release_due(runtime, publish)
-                if time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
-                    last_expire[0] = time.monotonic()
-                    pipeline.deduper.expire()
-                _update_state_gauges(runtime)
-                continue
-            consumed[plan.dedupe].inc()
-            prepared = codec.decode_prepared(event.message.value)
-            output = pipeline.decide(prepared)
-            stage["dedupe"].observe(pipeline.timings.dedupe)
-            # Faust buffers table changelog writes and sends them later; hand the dedup state
-            # to the Kafka client before the output, else a crash in between delivers the output
-            # without the state, and re-processing the input publishes it a second time as new.
+            try:
+                await decide_one(event)
+            finally:
+                # Table writes with no output after them (held items, expiry): to the client
+                # before the agent asks for the next event, i.e. before Faust may commit this one.
+                await changelog.flush()
+
+    async def decide_one(event: Any) -> None:
+        if event.message.key == TICK_KEY:
+            await _release_due(runtime, publish)
+            if time.monotonic() - last_expire[0] > EXPIRE_EVERY_S:
+                last_expire[0] = time.monotonic()
+                pipeline.deduper.expire()
+            _update_state_gauges(runtime)
+            return
+        consumed[plan.dedupe].inc()
+        prepared = codec.decode_prepared(event.message.value)
+        output = pipeline.decide(prepared)
+        stage["dedupe"].observe(pipeline.timings.dedupe)
+        # Hand the dedup state to the Kafka client before the output, else a crash in between
+        # delivers the output without the state, and re-processing the input publishes it a
+        # second time as new. exactly_once: Faust buffers table writes and sends them later.
+        if exactly_once:
             await app.producer.buffer.flush()
-            if output.verdict == "held" and output.release_at:
-                embargo[output.key or ""] = orjson.dumps(
-                    {"release_at": output.release_at, "release_epoch": _epoch(output.release_at),
-                     "output": _output_to_json(output)})
-                metrics.embargo_held.set(len(embargo))
-                continue
-            if output.role == "enriched" and output.key in embargo:
-                # A newer version or a kill arrived before the embargo lifted: the held
-                # item is superseded and reported as a duplicate, so it is still accounted for.
-                await _supersede(runtime, output.key or "", output, publish)
-            await publish(output)
+        else:
+            await changelog.flush()
+        if output.verdict == "held" and output.release_at:
+            embargo[output.key or ""] = orjson.dumps(
+                {"release_at": output.release_at, "release_epoch": _epoch(output.release_at),
+                 "output": _output_to_json(output)})
+            metrics.embargo_held.set(len(embargo))
+            return
+        if output.role == "enriched" and output.key in embargo:
+            # A newer version or a kill arrived before the embargo lifted: the held
+            # item is superseded and reported as a duplicate, so it is still accounted for.
+            await _supersede(runtime, output.key or "", output, publish)
+        await publish(output)
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
     async def tick() -> None:
