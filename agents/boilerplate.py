@@ -24,7 +24,9 @@ restore from the changelog) always writes the slot that follows the cached entry
 a foreign write is seen and the source is reloaded.
 
 Why story text is never learned: a story's paragraphs recur across sources
-(syndication) and across versions of one story (same story key, counted once),
+(syndication) and across versions of one story (counted once: under the same story
+key, or, when ``observe`` gets block weights, under the digest of the earlier story
+that holds most of the article's blocks, whatever key the new version arrived with),
 but not across one source's different stories; disclaimers, promos and footers do.
 
 Bounded: at most ``learn_max_blocks_per_source`` blocks per source; the least
@@ -35,7 +37,7 @@ loads as a snapshot at observation 0; version-1 state is ignored and relearned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 
@@ -170,17 +172,28 @@ class LearnedBoilerplate:
             # Evict the least recently seen; learned blocks refresh on every page, so they survive.
             del blocks[next(iter(blocks))]
 
-    def observe(self, source: str, story_key: str, block_keys: Iterable[str]) -> frozenset[str]:
+    def observe(self, source: str, story_key: str, block_keys: Iterable[str],
+                weights: Sequence[int] | None = None) -> frozenset[str]:
         """Record that ``story_key`` of ``source`` contains ``block_keys``; return those of them learned.
 
-        Seeing the same story again (another version, a resend) adds nothing.
+        Seeing the same story again (another version, a resend) adds nothing. With ``weights``
+        (one per block key, e.g. its length) the article is first matched against the source's
+        earlier stories (see ``_same_story``): a version, refile or re-send of a story arriving
+        under another key (another headline, URL or id) is counted under that story's digest.
         Writes one small journal entry (and, every ``JOURNAL_SLOTS`` calls, the source's snapshot).
         """
         source = _name(source)
         state = self._state(source)
-        keys = list(dict.fromkeys(block_keys))
+        given = list(block_keys)
+        keys = list(dict.fromkeys(given))
+        story = None
+        if weights is not None:
+            weighted: dict[str, int] = {}
+            for key, weight in zip(given, weights, strict=False):
+                weighted[key] = weighted.get(key, 0) + weight
+            story = self._same_story(state, weighted)
         # Story keys can be long URLs; a short digest is all the distinct-story count needs.
-        story = blake2b(story_key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+        story = story or blake2b(story_key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
         self._apply(state, story, keys)
         state.seq += 1
         # The journal entry is written even when a snapshot follows: every observation writes its
@@ -192,6 +205,39 @@ class LearnedBoilerplate:
             state.snap = state.seq
         blocks, need = state.blocks, self.min_stories
         return frozenset(k for k in keys if len(blocks.get(k, ())) >= need)
+
+    def _same_story(self, state: _Source, weighted: dict[str, int]) -> str | None:
+        """The digest of the earlier story this article is another copy or version of, if any.
+
+        Identifiers cannot say it: a version comes with a new headline ("UPDATE 2-"), a re-send
+        with another tracking URL, a refile with another id. The text can: the article is story
+        ``s`` again when (1) more than half of the weight of its not-yet-learned blocks was seen
+        in ``s`` and (2) it holds more than half of ``s``'s not-yet-learned blocks. Learned chrome
+        is left out of both counts (it co-occurs with every story), and (2) keeps blocks not yet
+        learned (a long footer on two short pages) from merging different stories. Counting a
+        version under its story's digest keeps its paragraphs from ever reaching
+        ``learn_min_stories`` distinct stories.
+        """
+        blocks, need = state.blocks, self.min_stories
+        votes: dict[str, int] = {}
+        total = 0
+        for key, weight in weighted.items():
+            seen = blocks.get(key)
+            if seen is not None:
+                if len(seen) >= need:
+                    continue
+                for story in seen:
+                    votes[story] = votes.get(story, 0) + weight
+            total += weight
+        if not votes:
+            return None
+        best = max(votes, key=votes.__getitem__)
+        if votes[best] * 2 <= total:
+            return None
+        # Only now the walk over the source's blocks (bounded by learn_max_blocks_per_source).
+        theirs = sum(1 for seen in blocks.values() if len(seen) < need and best in seen)
+        mine = sum(1 for key in weighted if best in blocks.get(key, ()) and len(blocks[key]) < need)
+        return best if mine * 2 > theirs else None
 
     # -- questions -----------------------------------------------------------------------------
 
