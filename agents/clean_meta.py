@@ -267,14 +267,25 @@ _BYLINE_RE = re.compile(
     r"\s{1,3}(?P<names>\S.{0,150})$",
     re.IGNORECASE,
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\boch\b)\s*", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\boch\b|\bwith\b|\bavec\b)\s*",
+                         re.IGNORECASE)
 _NAME_OK = re.compile(r"^[^\W\d_][\w.'\u2019-]*(?:\s[^\W\d_][\w.'\u2019-]*){0,4}$")
+# Agencies a byline may end with, after a comma or with none: "By JANE DOE Associated Press".
+_BYLINE_AGENCY = (
+    r"(?:(?:of|for)\s+)?(?:the\s+)?(?:associated\s+press|reuters|afp|agence\s+france[\s-]presse|bloomberg(?:\s+news)?|"
+    r"dpa|efe|ansa|kyodo(?:\s+news)?|xinhua|upi|ap|canadian\s+press|press\s+association|pa\s+media|cnn|"
+    r"anadolu(?:\s+agency)?|yonhap|tass)"
+)
 _BYLINE_TAIL = re.compile(
-    r"\s*(?:[|,\u2013\u2014-]\s*(?:reuters|ap|afp|dpa|staff|correspondent|senior|reporter|editor|updated|published)"
-    r"\b.*|\s+in\s+[A-Z][\w ]{0,40}|\(.*\))$",
+    r"\s*(?:[|,\u2013\u2014-]\s*(?:reuters|ap|afp|dpa|associated|staff|correspondent|senior|reporter|editor|"
+    rf"updated|published)\b.*|\s+in\s+[A-Z][\w ]{{0,40}}|\(.*\)|\s+{_BYLINE_AGENCY})$",
     re.IGNORECASE,
 )
 
+
+# No "By", the agency after the names: "JANE DOE, Associated Press" (AP's byline row).
+_AGENCY_BYLINE = re.compile(rf"^(?P<names>[^\W\d_][^,|\d]{{2,80}}?)\s*[,|\u2013\u2014]\s*{_BYLINE_AGENCY}\s*$",
+                            re.IGNORECASE)
 
 _PARTICLES = frozenset({"de", "da", "do", "dos", "das", "del", "della", "di", "van", "von", "der", "den", "ter", "la",
                         "le", "du", "bin", "binti", "al", "el", "y", "zu"})
@@ -305,7 +316,10 @@ def byline(text: str) -> tuple[str, ...] | None:
         return None
     m = _BYLINE_RE.match(text)
     if not m:
-        return None
+        m2 = _AGENCY_BYLINE.match(text) if "," in text or "|" in text else None
+        found = split_names(m2["names"]) if m2 is not None else ()
+        # Two words a name at least: "Biden, Reuters" is a sentence fragment, not a byline row.
+        return found if found and all(" " in n for n in found) else None
     # "By Ann Lee January 25, 2021 at 10:29 am - Updated ..." : the names end where the dates begin.
     head = _BYLINE_CUT.split(m["names"], maxsplit=1)[0]
     head = _TRAILING_MONTH.sub("", head)
@@ -315,11 +329,42 @@ def byline(text: str) -> tuple[str, ...] | None:
 
 # --- datelines ----------------------------------------------------------------------------------------------
 
+# News agencies as datelines name them in their parenthesis ("Berlin (dpa) -", "(Bloomberg) --"): an agency
+# from this table lets a mixed-case or missing city through, where "Paris (which ...)" is a sentence.
+_DL_AGENCIES = frozenset(
+    "reuters ap afp dpa efe ansa kyodo xinhua bloomberg upi pa yonhap anadolu aa tass itar-tass ria interfax "
+    "sputnik apa sda ats keystone-sda ctk čtk pap mti bta hina tanjug anp belga afx dpa-afx ips ani pti ians aap "
+    "cp bernama antara pna kna kcna wafa mena irna isna sana qna spa wam kuna bna petra ukrinform unian lusa "
+    "agerpres ntb tt ritzau stt lehtikuva notimex telam télam adnkronos askanews cnn bbc abc nbc cbs rfe/rl "
+    "rferl nhk jiji yna vna xinhuanet".split()
+)
+_DL_AGENCY_PHRASES = frozenset({
+    "associated press", "the associated press", "agence france-presse", "agence france presse",
+    "deutsche presse-agentur", "the canadian press", "press association", "bloomberg news", "europa press",
+    "kyodo news", "jiji press", "reuters breakingviews", "anadolu agency",
+})
+# Upper-case dateline cities ("SAO PAULO", "NEW DELHI/MUMBAI": the first city is the dateline city).
+_DL_UP = r"[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de.'\u2019-]*(?:\s[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de.'\u2019-]*){0,4}"
+# Any-case cities, allowed only before an agency of the table ("Frankfurt am Main (dpa) -").
+_DL_ANY = (r"[A-Z\u00c0-\u00de][\w.'\u2019-]*(?:\s(?:[A-Z\u00c0-\u00de][\w.'\u2019-]*|de|del|da|do|dos|am|an|der|"
+           r"sur|upon|on|la|le|les|el|al)){0,4}")
+# Month abbreviations only datelines use (EFE, Lusa, ANSA: "4 abr", "3 gen"); not in _MONTHS, where "ago" and
+# "set" would read English words as dates.
+_DL_MONTH = _MONTH_ALT + "|ene|abr|ago|sept?|out|dez|dic|gen|mag|giu|lug|ott|okt|mrz|m\u00e4r|fev|f\u00e9v|avr|juil"
+_DL_DATE = (rf"(?:(?i:{_DL_MONTH})\.?\s?\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:\.|er|º)?\s?(?:de\s)?"
+            rf"(?i:{_DL_MONTH})\b\.?)")
+# ", Calif." / ", Ukraine" / ", March 3" / ", 3 mar" / ", Sept 13": a qualifier and a date, each optional.
+_DL_QUAL = rf"(?:,\s?(?:{_DL_DATE}|[A-Za-z][A-Za-z.]{{1,12}}(?:\s[A-Za-z][a-z.]{{1,12}})?(?:\s\d{{1,2}})?)){{0,2}}"
+_DL_AGENCY = r"\((?P<agency>[A-Za-z][\w.&/ -]{0,30}?)\)\.?"
+# -, --, en/em dash, EFE's ".-", and a colon (only with an agency).
+_DL_DASH = r"(?P<dash>--|[-\u2013\u2014]{1,2}|\.-|:)"
+# Agencies some wires print without the parenthesis: "TOKYO, March 3 Kyodo -".
+_DL_BARE = r"(?P<bare>Kyodo|KYODO|Xinhua|XINHUA|Yonhap|YONHAP|ANSA|EFE|dpa|AFP|AP|Reuters|REUTERS|CNN)"
 _DATELINE_RE = re.compile(
-    r"^(?P<city>[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de.'\u2019-]*(?:\s[A-Z\u00c0-\u00de][A-Z\u00c0-\u00de.'\u2019-]*){0,4})"
-    r"(?:,\s?[A-Za-z.]{2,12}(?:\s\d{1,2})?)?"
-    r"(?:,\s?[A-Z][\w.]{1,10}\.?\s?\d{1,2})?"
-    r"\s?(?:\((?P<agency>[A-Za-z][\w.&/ -]{0,30}?)\))?\s?(?P<dash>[-\u2013\u2014]{1,2}|:)\s"
+    rf"^(?P<city>{_DL_UP}(?:\s?/\s?{_DL_UP}){{0,3}}){_DL_QUAL}\s?(?:{_DL_AGENCY}|{_DL_BARE})?\s?{_DL_DASH}\s"
+)
+_DATELINE_ANY_RE = re.compile(
+    rf"^(?:(?P<city>{_DL_ANY}(?:\s?/\s?{_DL_ANY}){{0,3}}){_DL_QUAL}\s?|(?:{_DL_DATE})\s?)?{_DL_AGENCY}\s?{_DL_DASH}\s"
 )
 _LOWER_WORDS = frozenset({"de", "da", "do", "del", "la", "le", "les", "du", "des", "am", "an", "der", "von", "on"})
 
@@ -332,45 +377,186 @@ def _title_city(city: str) -> str:
     return " ".join(out)
 
 
+def known_agency(name: str) -> bool:
+    """Whether ``name`` (a dateline's parenthesis) names a news agency: ``dpa``, ``Reuters Breakingviews``."""
+    low = name.strip().lower()
+    if low in _DL_AGENCIES or low in _DL_AGENCY_PHRASES:
+        return True
+    first = re.split(r"[\s/-]", low, maxsplit=1)[0]
+    return first in _DL_AGENCIES
+
+
 def dateline(text: str) -> Dateline | None:
     """``MOSCOW (Reuters) - ...`` -> Dateline(city="Moscow", agency="Reuters", raw="MOSCOW (Reuters) -").
 
+    Upper-case cities take any agency (or none); a city in any case, or no city at
+    all, needs an agency the table knows ("Berlin (dpa) -", "March 3 (Reuters) -",
+    "(Bloomberg) --"). Several cities ("NEW DELHI/MUMBAI") give the first.
+
     >>> dateline("NEW YORK, Sept 13 (Reuters) - Stocks fell.")
     Dateline(city='New York', agency='Reuters', raw='NEW YORK, Sept 13 (Reuters) -')
+    >>> dateline("Madrid, 3 mar (EFE).- El Gobierno aprobó el plan.")
+    Dateline(city='Madrid', agency='EFE', raw='Madrid, 3 mar (EFE).-')
     """
-    m = _DATELINE_RE.match(text[:120])
-    if not m:
-        return None
-    city = m["city"]
-    if len(city) < 3 or not any(c.isalpha() for c in city):
-        return None
-    if m["agency"] is None and m["dash"] == ":":
-        return None  # "NOTE: ..." or "UPDATE: ..." are not datelines
-    if m["agency"] is None and len(city.split()) == 1 and city in _NOT_CITIES:
-        return None
-    return Dateline(city=_title_city(city), agency=m["agency"], raw=m.group(0).strip())
+    head = text[:120]
+    m = _DATELINE_RE.match(head)
+    if m is not None:
+        city: str | None = m["city"]
+        agency = m["agency"] or m["bare"]
+        if agency is None and m["dash"] == ":":
+            m = None  # "NOTE: ..." or "UPDATE: ..." are not datelines
+        elif agency is None and (city or "").split()[0].rstrip(".'\u2019") in _NOT_CITIES:
+            m = None  # "FILE - ..." opens an AP caption
+    if m is None:
+        if "(" not in head:
+            return None
+        m = _DATELINE_ANY_RE.match(head)
+        if m is None or not known_agency(m["agency"]):
+            return None
+        city, agency = m["city"], m["agency"]
+    if city is not None:
+        city = re.split(r"\s?/\s?", city, maxsplit=1)[0]
+        if len(city) < 3 or not any(c.isalpha() for c in city):
+            return None
+    return Dateline(city=_title_city(city) if city else None, agency=agency, raw=m.group(0).strip())
 
 
-_NOT_CITIES = frozenset({"UPDATE", "NOTE", "CORRECTION", "EXCLUSIVE", "ANALYSIS", "BREAKING", "WATCH", "READ", "LIVE"})
+_NOT_CITIES = frozenset({"UPDATE", "NOTE", "CORRECTION", "EXCLUSIVE", "ANALYSIS", "BREAKING", "WATCH", "READ", "LIVE",
+                         "FILE", "PHOTO", "PHOTOS", "VIDEO", "AUDIO", "LISTEN", "EDITOR", "EDITORS", "EDITOR'S",
+                         "ADVISORY", "URGENT", "FLASH", "BULLETIN", "REFILE", "CORRECTED", "FACTBOX", "EXPLAINER",
+                         "INSIGHT", "COLUMN", "OPINION", "POLL", "WRAPUP", "PREVIEW", "REVIEW", "FEATURE", "SPORTS",
+                         "WARNING", "ALERT", "CAPTION", "GRAPHIC", "CHART", "FOTO", "BILD", "UPDATED", "SOURCE"})
 
 # --- captions and pictures -----------------------------------------------------------------------------------
 
 _FILE_PHOTO = re.compile(r"(?:FILE\s+PHOTO\s*:\s*){2,}", re.IGNORECASE)
 _COPY_PREFIX = re.compile(r"^(?:\u00a9|\(c\)|copyright)\s*(?P<credit>[^.]{1,40})\.\s+(?P<cap>\S.*)$", re.IGNORECASE)
-_CREDIT_TAIL = re.compile(
-    r"^(?P<cap>\S.{3,}?)[.\s]*(?:[(\[]?\s*(?:photo(?:graph)?(?:\s+by)?|foto|image(?:\s+credit)?|picture|bild|"
-    r"cr[ée]dit(?:o)?s?|credit|source|fuente|quelle)\s?:?\s+(?P<credit>[^()\[\]]{1,60}?)\s*[)\]]?)\s*$",
-    re.IGNORECASE,
+# Labels a caption may open with. "FILE PHOTO:" (Reuters) and "FILE -" (AP) stay on the caption, once;
+# "Photo:", "Caption:" and the like are dropped. They are read before any credit, so "PHOTO:" inside
+# "FILE PHOTO:" is never taken for a credit marker.
+_FILE_LEAD = re.compile(r"^FILE\s+PHOTO\s*(?:[:\u2013\u2014]|-{1,2})\s*", re.IGNORECASE)
+_AP_FILE_LEAD = re.compile(r"^FILE\s?(?:[\u2013\u2014]|-{1,2})\s")
+_LABEL_LEAD = re.compile(r"^(?:PHOTO|CAPTION|IMAGE|PICTURE|FOTO|BILD)\s*:\s*", re.IGNORECASE)
+# Credit markers inside or at the end of a caption: a photo word with "by"/":"/"courtesy", or a credit/source
+# label with its colon. Word-bounded on the left ("pilgrimage" holds no "image"; see _mark_starts_word), and a
+# bare photo word is not a marker ("a giant picture of the president" is prose).
+_TAIL_MARK = re.compile(
+    r"(?i)(?<!/)(?:"
+    r"(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?)\s?(?:credits?\s?)?(?:by\b|:)"
+    r"|(?:photo(?:graph)?|picture|image)\s+courtesy(?:\s+of)?\b|courtesy\s+of\b"
+    r"|photographer\s?:|credits?\s?:|cr[\u00e9e]dit(?:o|s)?\s?:|source\s?:|fuente\s?:|quelle\s?:"
+    r")"
 )
-_AGENCY_SLASH = re.compile(r"^(?P<cap>\S.{3,}?)\s+(?P<credit>(?:REUTERS|AP|AFP|EPA|EFE|ANSA|DPA)(?:/[^/\n]{1,40}){0,3})\s*$")
+# Organisations that credit photos, for "REUTERS/Jane Doe", "Jane Doe/Getty Images", "AFP via Getty Images".
+_ORG = (
+    r"(?i:reuters|ap(?:\s+photo)?|afp|epa(?:-efe)?|efe|ansa|dpa|xinhua|kyodo(?:\s+news)?|upi|"
+    r"pa(?:\s+(?:images|wire|media))?|getty(?:\s+images)?|bloomberg(?:\s+news)?|shutterstock|alamy|aap|"
+    r"anadolu(?:\s+agency)?|tass|sputnik|yonhap|nurphoto|sopa\s+images|zuma(?:\s+press)?|sipa(?:\s+usa)?|imago|"
+    r"keystone|pool|handout|lightrocket|ians|pti|ani|jiji(?:\s+press)?|kcna|belga|abaca(?:press)?|ntb|ritzau|"
+    r"scanpix|polaris|redux|magnum(?:\s+photos)?|(?:the\s+)?associated\s+press|the\s+new\s+york\s+times|"
+    r"the\s+washington\s+post)"
+)
+# A capitalised name word; a full stop only after an initial ("J. Doe"), so "London. Jane Doe/AFP" credits Jane Doe.
+_CNAME = r"(?:[A-Z\u00c0-\u00de]\.|[A-Z\u00c0-\u00de][\w'\u2019-]*)"
+_SLASH_REST = r"(?:\s?/\s?\w[\w .'\u2019-]{0,30}){0,2}(?:,\s?(?i:file(?:\s+photo)?|pool|handout))?"
+_SLASH_TAIL = re.compile(
+    rf"(?:^|(?<=[\s(]))(?P<credit>(?:{_ORG})\s?/\s?{_CNAME}(?:\s{_CNAME}){{0,3}}{_SLASH_REST}"
+    rf"|{_CNAME}(?:\s{_CNAME}){{0,3}}\s?/\s?(?:{_ORG}){_SLASH_REST}(?:\s+via\s+(?:{_ORG}))?"
+    rf"|(?:{_ORG})\s+via\s+(?:{_ORG}))\s*$"
+)
+# A bare upper-case agency slug after a full sentence: "Ships wait outside the port. REUTERS".
+_BARE_AGENCY = re.compile(r"(?<=[.)]\s)(?P<credit>REUTERS|AFP|EPA|EFE|ANSA|DPA|XINHUA|AP PHOTO|GETTY IMAGES)\s*$")
 # Inside a figure: "Caption text. Agency Name" (one to three capitalised words after the last full stop).
-_FIGURE_CREDIT = re.compile(r"^(?P<cap>\S.{10,}?)\.\s+(?P<credit>[A-Z][\w/&.-]{1,30}(?:\s[A-Z][\w/&.-]{1,30}){0,2})\s*$")
-_CAPTION_LEAD = re.compile(r"^(?:FILE\s+PHOTO|PHOTO|CAPTION|IMAGE|FOTO|BILD)\s*:\s*\S", re.IGNORECASE)
+_FIGURE_CREDIT = re.compile(
+    r"^(?P<cap>\S.{10,}?)\.\s+(?P<credit>[A-Z][\w/&.-]{1,30}(?:\s[A-Z][\w/&.-]{1,30}){0,2})\s*$"
+)
+# Lower-case words a credit may hold ("AFP via Getty Images", "courtesy of the family", "Reuters file photo").
+_CREDIT_SMALL = frozenset(
+    "via for by of the and de van von der da di del la le du y e und et courtesy handout file photo photos staff "
+    "pool images image illustration supplied photograph photographer archive archives".split()
+)
 
 
 def collapse_file_photo(caption: str) -> str:
     """``FILE PHOTO: FILE PHOTO: X`` -> ``FILE PHOTO: X``."""
     return _FILE_PHOTO.sub("FILE PHOTO: ", caption)
+
+
+def credit_shaped(credit: str) -> bool:
+    """Whether ``credit`` reads as a photo credit (a name, an agency, ``REUTERS/Name``), not a clause of prose.
+
+    A credit is short, starts with a capital (or "courtesy"/"via"), and holds at most
+    one lower-case word outside the few credits use: "of the president through the
+    streets of the capital" is a clause.
+    """
+    c = credit.strip(" .;,:-")
+    if not 2 <= len(c) <= 80:
+        return False
+    words = c.split()
+    if len(words) > 10:
+        return False
+    first = words[0]
+    if not (first[0].isupper() or first[0].isdigit() or first[0] == "\u00a9" or first.lower() in _CREDIT_SMALL):
+        return False
+    loose = 0
+    for w in words:
+        if w[0].islower() and w.strip(",.;:()").lower() not in _CREDIT_SMALL:
+            loose += 1
+    return loose <= 1
+
+
+def _mark_starts_word(t: str, i: int) -> bool:
+    """Whether a marker at ``t[i]`` starts a word: after a non-letter, or glued capitalised ("apronImage credit:").
+
+    HTML captions often join their spans without a space, so a capitalised marker
+    right after a lower-case letter still starts a new word.
+    """
+    if i == 0 or not t[i - 1].isalnum() and t[i - 1] != "_":
+        return True
+    return t[i].isupper() and t[i - 1].islower()
+
+
+def _bracket_credit(t: str) -> tuple[str, str] | None:
+    """``Caption (AP Photo/Jane Doe, File)`` or ``Caption [Photo: Jane Doe]`` -> (caption, credit)."""
+    end = t.rstrip(" .")
+    close = end[-1:]
+    if close not in (")", "]"):
+        return None
+    i = end.rfind("(" if close == ")" else "[")
+    if i <= 0:
+        return None
+    inner = end[i + 1 : -1].strip()
+    cap = end[:i]
+    m = _TAIL_MARK.match(inner)
+    if m is not None:
+        credit = inner[m.end() :].strip(" :;,-")
+        return (cap, credit) if credit_shaped(credit) else None
+    if "/" in inner and _SLASH_TAIL.match(inner) and credit_shaped(inner):
+        return cap, inner
+    return None
+
+
+def _split_credit(t: str) -> tuple[str, str | None]:
+    """(caption, credit) of a caption body whose leading labels are gone; credit None when none is found."""
+    found = _bracket_credit(t)
+    if found is not None:
+        return found
+    if ":" in t or " by " in t.lower() or "courtesy" in t.lower():
+        # The last marker whose tail reads as a credit wins ("Photo: X" may also open the caption).
+        for m in reversed(list(_TAIL_MARK.finditer(t))):
+            if not _mark_starts_word(t, m.start()):
+                continue
+            credit = t[m.end() :].strip(" :;,-")
+            if credit and credit_shaped(credit) and len(t[: m.start()].strip(" .,;|-\u2013\u2014([")) >= 3:
+                return t[: m.start()].rstrip(" ,;|-\u2013\u2014(["), credit
+    if "/" in t or " via " in t:
+        m2 = _SLASH_TAIL.search(t)
+        if m2 is not None and m2.start() >= 4 and credit_shaped(m2["credit"]):
+            return t[: m2.start()], m2["credit"]
+    m3 = _BARE_AGENCY.search(t)
+    if m3 is not None and m3.start() >= 4:
+        return t[: m3.start()], m3["credit"]
+    return t, None
 
 
 def _clean_credit(credit: str) -> str:
@@ -382,53 +568,84 @@ def _clean_credit(credit: str) -> str:
 def caption(text: str, *, in_figure: bool = False) -> Picture | None:
     """Read a photo caption block into a Picture; None when the block is not a caption.
 
-    ``in_figure`` says the block came from an HTML figure/caption element, so any
-    text there is a caption even without a credit marker.
+    A caption opens with a photo label ("FILE PHOTO:", "FILE -", "Photo:") or ends
+    with a credit ("REUTERS/Jane Doe", "(AP Photo/Jane Doe, File)", "Photo: Jane
+    Doe/Getty Images"); a credit must read as one (see :func:`credit_shaped`), so a
+    story sentence with "picture" or "image" in it is not a caption. ``in_figure``
+    says the block came from an HTML figure/caption element, so any text there is a
+    caption even without a credit marker.
+
+    >>> caption("FILE PHOTO: Thames Water sign. REUTERS/Toby Melville")
+    Picture(caption='FILE PHOTO: Thames Water sign', credit='REUTERS/Toby Melville', file_photo=True)
     """
     if len(text) > 600:
         return None
     t = text.strip()
-    m = _COPY_PREFIX.match(t)
     credit: str | None = None
-    cap: str | None = None
+    m = _COPY_PREFIX.match(t)
     if m and len(m["credit"].split()) <= 5 and not any(ch.isdigit() for ch in m["credit"]):
-        credit, cap = m["credit"], m["cap"]
-    else:
-        m2 = _CREDIT_TAIL.match(t)
-        if m2:
-            cap, credit = m2["cap"], m2["credit"]
+        credit, t = m["credit"], m["cap"]
+    prefix = ""
+    labelled = False
+    for _ in range(4):  # stacked labels: "Photo: FILE PHOTO: FILE PHOTO: ..."
+        lead = _FILE_LEAD.match(t)
+        if lead is not None:
+            prefix = prefix or "FILE PHOTO: "
+        elif (lead := _AP_FILE_LEAD.match(t)) is not None:
+            prefix = prefix or "FILE - "
+        elif (lead := _LABEL_LEAD.match(t)) is not None:
+            labelled = True
         else:
-            m3 = _AGENCY_SLASH.match(t)
-            if m3:
-                cap, credit = m3["cap"], m3["credit"]
-            elif in_figure:
-                m4 = _FIGURE_CREDIT.match(t)
-                cap, credit = (m4["cap"], m4["credit"]) if m4 else (t, None)
-            elif _CAPTION_LEAD.match(t) and len(t) < 300:
-                cap = t
-    if cap is None:
-        return None
-    cap = collapse_file_photo(cap.strip()).strip(" .")
-    cap = re.sub(r"^(?:caption|photo|image|foto|bild)\s*:\s*", "", cap, flags=re.IGNORECASE)
+            break
+        t = t[lead.end() :]
+    cap = t
+    ap_file = prefix == "FILE - "
+    if credit is None:
+        cap, credit = _split_credit(t)
+        if credit is None and in_figure:
+            m4 = _FIGURE_CREDIT.match(t)
+            if m4 is not None:
+                cap, credit = m4["cap"], m4["credit"]
+    if credit is None and not in_figure and (ap_file or not (prefix or labelled) or len(text) >= 300):
+        return None  # "FILE - ..." without its "(AP Photo/...)" credit could be anything
+    cap = cap.strip(" .,;|-\u2013\u2014")
     if not cap:
         return None
-    file_photo = "FILE PHOTO" in cap.upper() or "/FILE" in (credit or "").upper()
-    return Picture(caption=cap, credit=_clean_credit(credit) if credit else None, file_photo=file_photo)
+    up_credit = (credit or "").upper()
+    file_photo = bool(prefix) or "/FILE" in up_credit or up_credit.endswith((", FILE", " FILE PHOTO"))
+    return Picture(caption=prefix + cap, credit=_clean_credit(credit) if credit else None, file_photo=file_photo)
 
 
 # --- contributor trailers -----------------------------------------------------------------------------------
 
 _CONTRIB_RE = re.compile(
-    r"^[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|reported|"
-    r"research|production)\s+by\s+\S",
+    r"^[(\[]?\s*(?:with\s+)?(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|reported|"
+    r"research|production)(?:\s+and\s+(?:reporting|writing|editing|research))?\s+by\s+\S",
     re.IGNORECASE,
 )
+# AP and others end a story with one sentence naming who helped: "Associated Press writer Jane Doe in
+# Washington contributed to this report." / "Jane Doe contributed reporting from Paris."
+_CONTRIBUTED_RE = re.compile(
+    r"(?i)\bcontribut(?:ed|ing)\s+(?:(?:additional\s+)?reporting|to\s+(?:this|the)\s+(?:report|story|article))"
+    r"\b[^.!?]{0,80}[.!?]?[)\]]?\s*$"
+)
+# A sentence end inside the block ("... said. Jane Doe contributed ..."): then it is story prose.
+_INNER_SENTENCE = re.compile(r"[a-z\u00df-\u00ff]{3}[.!?]\s+[A-Z\u201c\"]")
 
 
 def contributors(text: str) -> str | None:
-    """``(Reporting by X; Editing by Y)`` -> ``Reporting by X; Editing by Y``; None otherwise."""
-    if len(text) > 400 or not _CONTRIB_RE.match(text):
+    """``(Reporting by X; Editing by Y)`` -> ``Reporting by X; Editing by Y``; None otherwise.
+
+    Also one-sentence credit lines: ``AP writer Jane Doe contributed to this report.``
+    """
+    if len(text) > 400:
         return None
+    if not _CONTRIB_RE.match(text):
+        if len(text) > 300 or "ontribut" not in text:
+            return None
+        m = _CONTRIBUTED_RE.search(text)
+        if m is None or _INNER_SENTENCE.search(text, 0, m.start()):
+            return None
     t = text.strip()
     if t[:1] in "([" and t[-1:] in ")]":
         t = t[1:-1].strip()

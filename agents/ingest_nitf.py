@@ -14,7 +14,9 @@ Input: a parsed ``nitf`` root (``agents/ingest_xml.py``). Mapping:
   text) -> ``located``, ``distributor`` -> ``agency`` (else the ``doc-id/@regsrc``
   or the copyright holder);
 * ``body/body.content`` -> ``body_html``; language from ``xml:lang`` on ``nitf``,
-  ``body`` or ``body.content``.
+  ``body`` or ``body.content``. A ``media`` element becomes an HTML ``figure`` and its
+  ``media-caption`` a ``figcaption`` (its ``media-producer`` appended as the credit), so
+  the cleaner reads the caption as a picture and keeps it out of the story.
 
 Outcomes: a wire item (format ``nitf``) or :class:`InputError` (``no_body``,
 ``field_too_long``). Side effects: none.
@@ -22,6 +24,7 @@ Outcomes: a wire item (format ``nitf``) or :class:`InputError` (``no_body``,
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from agents.errors import InputError
@@ -37,7 +40,7 @@ from agents.ingest_fields import (
     subject,
     version_number,
 )
-from agents.ingest_xml import attr, child, children, inner_html, or_empty, path, text_of
+from agents.ingest_xml import attr, child, children, inner_html, local, or_empty, path, text_of
 from agents.model import FeedSubject, RawRecord, WireItem
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -52,6 +55,8 @@ def item(root: Any, record: RawRecord, limits: IngestLimits) -> WireItem:
     """
     body = child(root, "body")
     content = child(body, "body.content") if body is not None else None
+    if content is not None and next(content.iter("{*}media"), None) is not None:
+        content = media_as_figures(content)
     html_body = inner_html(content, limits, "body.content") if content is not None else None
     if not html_body:
         raise InputError("no_body", "NITF document has no body.content")
@@ -87,6 +92,35 @@ def item(root: Any, record: RawRecord, limits: IngestLimits) -> WireItem:
         credit=credit,
         ednote=ednote,
     )
+
+
+def media_as_figures(content: Any) -> Any:
+    """A copy of ``body.content`` whose ``media`` elements read as HTML figures (the parsed tree is left as is).
+
+    ``<media><media-caption>FILE - A sign. (AP Photo/Jane Doe, File)</media-caption></media>``
+    becomes ``<figure><figcaption>...</figcaption></figure>``; a ``media-producer``
+    ("AP Photo/Jane Doe") joins its caption as the trailing credit instead of standing
+    alone as a caption of its own.
+    """
+    copy = deepcopy(content)
+    for media in list(copy.iter("{*}media")):
+        media.tag = "figure"
+        caption = None
+        for el in list(media):
+            name = local(el) if isinstance(el.tag, str) else ""
+            if name == "media-caption" and caption is None:
+                el.tag = "figcaption"
+                caption = el
+            elif name == "media-producer":
+                producer = " ".join("".join(el.itertext()).split())
+                media.remove(el)  # (its tail is whitespace between media children)
+                if caption is not None and producer and producer not in "".join(caption.itertext()):
+                    last = caption[-1] if len(caption) else None
+                    if last is not None:
+                        last.tail = f"{last.tail or ''} ({producer})"
+                    else:
+                        caption.text = f"{caption.text or ''} ({producer})"
+    return copy
 
 
 def _copyright(el: Any, limits: IngestLimits) -> tuple[str | None, str | None]:
