@@ -10,7 +10,8 @@ the first bytes.
 Outcomes: :func:`ingest_all` returns one item per story (a NewsML-G2
 ``newsMessage`` may carry several, numbered by ``part``); :func:`ingest` returns the
 first. Rejections raise :class:`InputError` with a stable code
-(``payload_too_large``, ``empty_payload``, ``not_utf8``, ``invalid_json``,
+(``payload_too_large``, ``empty_payload``, ``not_utf8`` (neither UTF-8 nor a declared charset:
+``agents/ingest_charset.py``), ``invalid_json``,
 ``invalid_xml``, ``xml_forbidden``, ``too_deep``, ``unknown_shape``,
 ``invalid_field``, ``field_too_long``, ``no_body``, ``too_many_items``).
 Side effects: none.
@@ -29,6 +30,7 @@ import orjson
 
 from agents import ingest_newsml, ingest_newsml1, ingest_nitf, ingest_xml
 from agents.errors import InputError
+from agents.ingest_charset import decode_payload
 from agents.ingest_fields import (
     IngestLimits,
     clean_str,
@@ -95,11 +97,8 @@ def ingest_all(record: RawRecord, limits: IngestLimits) -> tuple[WireItem, ...]:
     if kind == "xml":
         # XML is parsed from bytes: its declaration may name another encoding than UTF-8.
         return _from_xml(record, limits)
-    try:
-        text = value.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError("not_utf8", f"payload is not valid UTF-8 (byte {exc.start})") from None
-    text = text.removeprefix(_BOM)
+    # UTF-8, else the charset the header or an HTML <meta> declares (ingest_charset).
+    text = decode_payload(value, record.header("content-type"), kind).removeprefix(_BOM)
     if kind == "json":
         return (_from_json(text, record, limits),)
     fmt: InputFormat = "html" if kind == "html" else "text"
