@@ -130,13 +130,16 @@ class _Bucket:
     """Those the gate does not stand for, in table order."""
     gate: re.Pattern[str] | None
     """Matches at a block's start iff one of the other rules does (None: there are none)."""
+    ungated_need_needles: bool
+    """Every ungated rule has needles: a block holding none of them matches no ungated rule."""
 
 
 def _bucket(rules: tuple[Rule, ...]) -> _Bucket:
     gated = [r for r in rules if not r.needles and anchored(r)]
     # Alternatives tried at one position form a union: the gate matches iff one of the gated rules does.
     gate = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in gated), re.IGNORECASE) if gated else None
-    return _Bucket(rules, tuple(r for r in rules if r not in gated), gate)
+    ungated = tuple(r for r in rules if r not in gated)
+    return _Bucket(rules, ungated, gate, all(r.needles for r in ungated))
 
 
 @dataclass(frozen=True)
@@ -196,15 +199,29 @@ def _match(text: str, index: _Index) -> Rule | None:
     if k == len(index.limits):
         return None
     bucket = index.buckets[k]
-    # When no gated rule matches, the first matching rule in table order is among the others.
-    rules = bucket.rules if bucket.gate is not None and bucket.gate.match(text) else bucket.ungated
     found: set[str] | None = None
+    if bucket.gate is not None and bucket.gate.match(text):
+        rules = bucket.rules
+    else:
+        # No gated rule matches: the first matching rule in table order is among the others.
+        rules = bucket.ungated
+        if bucket.ungated_need_needles:
+            found = _needles_in(text, index)
+            if not found:  # most prose: no needle at all, so no rule to try
+                return None
     for rule in rules:
         if rule.needles:
             if found is None:
-                found = {needle for _, needle in index.needles.iter(text.lower())} if index.needles else set()
+                found = _needles_in(text, index)
             if found.isdisjoint(rule.needles):
                 continue
         if rule.pattern.search(text):
             return rule
     return None
+
+
+def _needles_in(text: str, index: _Index) -> set[str]:
+    """The needles of the table that occur in ``text`` (case-insensitively: needles are lowercase)."""
+    if index.needles is None:
+        return set()
+    return {needle for _, needle in index.needles.iter(text.lower())}
