@@ -458,9 +458,9 @@ _ORG = (
 )
 # A capitalised name word; a full stop only after an initial ("J. Doe"), so "London. Jane Doe/AFP" credits Jane Doe.
 _CNAME = r"(?:[A-Z\u00c0-\u00de]\.|[A-Z\u00c0-\u00de][\w'\u2019-]*)"
-_SLASH_REST = r"(?:\s?/\s?\w[\w .'\u2019-]{0,30}){0,2}(?:,\s?(?i:file(?:\s+photo)?|pool|handout))?"
+_SLASH_REST = r"(?:\s?/\s?\w[\w .'\u2019-]{0,30}){0,2}(?:,?\s(?i:file(?:\s+photo)?|pool|handout))?"
 _SLASH_TAIL = re.compile(
-    rf"(?:^|(?<=[\s(]))(?P<credit>(?:{_ORG})\s?/\s?{_CNAME}(?:\s{_CNAME}){{0,3}}{_SLASH_REST}"
+    rf"(?:^|(?<=[\s(.]))(?P<credit>(?:{_ORG})\s?/\s?{_CNAME}(?:\s{_CNAME}){{0,3}}{_SLASH_REST}"
     rf"|{_CNAME}(?:\s{_CNAME}){{0,3}}\s?/\s?(?:{_ORG}){_SLASH_REST}(?:\s+via\s+(?:{_ORG}))?"
     rf"|(?:{_ORG})\s+via\s+(?:{_ORG}))\s*$"
 )
@@ -511,7 +511,7 @@ def _mark_starts_word(t: str, i: int) -> bool:
     HTML captions often join their spans without a space, so a capitalised marker
     right after a lower-case letter still starts a new word.
     """
-    if i == 0 or not t[i - 1].isalnum() and t[i - 1] != "_":
+    if i == 0 or (not t[i - 1].isalnum() and t[i - 1] != "_"):
         return True
     return t[i].isupper() and t[i - 1].islower()
 
@@ -549,8 +549,9 @@ def _split_credit(t: str) -> tuple[str, str | None]:
             credit = t[m.end() :].strip(" :;,-")
             if credit and credit_shaped(credit) and len(t[: m.start()].strip(" .,;|-\u2013\u2014([")) >= 3:
                 return t[: m.start()].rstrip(" ,;|-\u2013\u2014(["), credit
-    if "/" in t or " via " in t:
-        m2 = _SLASH_TAIL.search(t)
+    tail = t[-100:]  # a credit is at most 80 characters (credit_shaped)
+    if "/" in tail or " via " in tail:
+        m2 = _SLASH_TAIL.search(t, max(0, len(t) - 100))
         if m2 is not None and m2.start() >= 4 and credit_shaped(m2["credit"]):
             return t[: m2.start()], m2["credit"]
     m3 = _BARE_AGENCY.search(t)
@@ -612,14 +613,14 @@ def caption(text: str, *, in_figure: bool = False) -> Picture | None:
     if not cap:
         return None
     up_credit = (credit or "").upper()
-    file_photo = bool(prefix) or "/FILE" in up_credit or up_credit.endswith((", FILE", " FILE PHOTO"))
+    file_photo = bool(prefix) or "/FILE" in up_credit or up_credit.endswith((" FILE", " FILE PHOTO"))
     return Picture(caption=prefix + cap, credit=_clean_credit(credit) if credit else None, file_photo=file_photo)
 
 
 # --- contributor trailers -----------------------------------------------------------------------------------
 
 _CONTRIB_RE = re.compile(
-    r"^[(\[]?\s*(?:with\s+)?(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|reported|"
+    r"^(?:[-\u2013\u2014]{1,2}\s?)?[(\[]?\s*(?:with\s+)?(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|reported|"
     r"research|production)(?:\s+and\s+(?:reporting|writing|editing|research))?\s+by\s+\S",
     re.IGNORECASE,
 )
@@ -646,7 +647,11 @@ def contributors(text: str) -> str | None:
         m = _CONTRIBUTED_RE.search(text)
         if m is None or _INNER_SENTENCE.search(text, 0, m.start()):
             return None
-    t = text.strip()
+    t = text.strip().lstrip("-\u2013\u2014 ")
+    # Reuters appends the reporter's contacts in double parentheses: "(...) ((jane.doe@x.com; +44 ...))".
+    cut = t.find(" ((", 1)
+    if cut > 0:
+        t = t[:cut].rstrip()
     if t[:1] in "([" and t[-1:] in ")]":
         t = t[1:-1].strip()
     return t

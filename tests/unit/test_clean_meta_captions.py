@@ -68,6 +68,8 @@ def test_story_sentence_with_photo_word_is_not_a_caption(text: str) -> None:
     # HTML spans joined without a space: a capitalised marker glued to the caption still starts the credit.
     ("A turboprop is parked on the apronImage credit: Reuters", "A turboprop is parked on the apron", "Reuters", False),
     ("Crowds gather in the squarePhoto: Jane Doe/AFP", "Crowds gather in the square", "Jane Doe/AFP", False),
+    ("The house in Braunau am Inn, Austria.Leonhard Foeger / Reuters file", "The house in Braunau am Inn, Austria",
+     "Leonhard Foeger / Reuters file", True),
 ])
 def test_caption_and_credit_split(text: str, cap: str, credit: str | None, file_photo: bool) -> None:
     """Labels open the caption (FILE PHOTO kept once, others dropped) and the credit is the tail only."""

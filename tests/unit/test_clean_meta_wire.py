@@ -100,6 +100,17 @@ def test_contributor_lines(text: str) -> None:
     assert meta.contributors(text) is not None, text
 
 
+@pytest.mark.parametrize(("text", "line"), [
+    ("(Reporting by Jane Doe; Editing by Bo Chen) ((jane.doe@example.com; +44 20 7542 1234))",
+     "Reporting by Jane Doe; Editing by Bo Chen"),
+    ("-- Reporting by Jane Doe; Editing by Bo Chen", "Reporting by Jane Doe; Editing by Bo Chen"),
+    ("\u2014 Jane Doe contributed additional reporting.", "Jane Doe contributed additional reporting."),
+])
+def test_contributor_line_loses_dashes_and_contacts(text: str, line: str) -> None:
+    """A leading dash and the reporter's contact block are not part of the contributor line."""
+    assert meta.contributors(text) == line
+
+
 @pytest.mark.parametrize("text", [
     "The government said on Monday. Officials from three ministries contributed to this report.",
     "Researchers at five universities contributed to the study, which was published on Monday in Nature.",
