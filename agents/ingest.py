@@ -17,7 +17,9 @@ first. Rejections raise :class:`InputError` with a stable code
 Side effects: none.
 
 Dates that do not parse, or lie outside 1900-2200, are dropped (set to None)
-rather than rejected: a wire story with a garbled timestamp is still news.
+rather than rejected: a wire story with a garbled timestamp is still news. (A
+creation time far after the record's Kafka timestamp is not judged here: replayed
+and test records carry timestamps unrelated to their content.)
 """
 
 from __future__ import annotations
@@ -202,7 +204,7 @@ def _from_generic(obj: dict[str, Any], record: RawRecord, limits: IngestLimits) 
         body_html=html if not text else None,
         uri=None,
         url=url,
-        headline=str_field(obj, "title", limits),
+        headline=str_field(obj, "title", limits) or str_field(obj, "headline", limits),
         byline=byline,
         language=language_code(obj.get("language")),
         firstcreated=published,

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,11 @@ MAX_SUBJECTS = 200
 
 _URN_AUTHORITY = re.compile(r"^urn:[a-z0-9-]+:([a-z0-9.-]+)[:/]", re.I)
 _MIN_YEAR, _MAX_YEAR = 1900, 2200
+EPOCH_MS_FROM = 100_000_000_000
+"""Epoch values from here on are milliseconds (as seconds this is the year 5138; as ms, 1973)."""
+_MONTH_WORD = re.compile(r"[A-Za-z]{3}")
+"""Cheap pre-check: an RFC 822 date names its month (or weekday) in its first 16 characters."""
+_EPOCH_DIGITS = re.compile(r"-?\d{9,13}(?:\.\d{1,6})?")
 _ISO_Z = re.compile(r"Z$", re.I)
 _BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por)\s+", re.I)
 _BYLINE_SEP = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bet\b|\by\b)\s*")
@@ -101,23 +107,49 @@ def language_code(value: Any) -> str | None:
 def iso_time(value: Any) -> str | None:
     """ISO 8601 with timezone, or None for anything unparseable or absurd.
 
-    Basic-format stamps (``20130605T210000+0000``, NewsML 1.x and NITF) are read too.
+    Read too: basic-format stamps (``20130605T210000+0000``, NewsML 1.x and NITF), RFC 822
+    dates (``Tue, 03 Mar 2026 10:00:00 GMT``, RSS and mail headers) and Unix epochs in
+    seconds or milliseconds, as a number or a digit string (JSON feeds; a value of
+    ``EPOCH_MS_FROM`` or more is milliseconds).
 
-    >>> iso_time("20130605T210000+0000")
-    '2013-06-05T21:00:00+00:00'
+    >>> iso_time("20130605T210000+0000"), iso_time(1741000000000)
+    ('2013-06-05T21:00:00+00:00', '2025-03-03T11:06:40+00:00')
+    >>> iso_time("Tue, 03 Mar 2026 10:00:00 +0100")
+    '2026-03-03T10:00:00+01:00'
     """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _epoch_time(value)
     if not isinstance(value, str) or not value.strip() or len(value) > 64:
         return None
+    stamp = value.strip()
+    if _EPOCH_DIGITS.fullmatch(stamp):
+        return _epoch_time(float(stamp))
     try:
-        parsed = datetime.fromisoformat(_ISO_Z.sub("+00:00", value.strip()))
+        parsed = datetime.fromisoformat(_ISO_Z.sub("+00:00", stamp))
     except ValueError:
-        return None
+        if _MONTH_WORD.search(stamp, 0, 16) is None:
+            return None
+        try:
+            # RFC 822 / 2822 ("Tue, 03 Mar 2026 10:00:00 GMT"); "-0000" (zone unknown) parses naive: UTC below.
+            parsed = parsedate_to_datetime(stamp)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
     if not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
         return None
     if parsed.tzinfo is None:
         # A wire timestamp without an offset is UTC by ninjs convention.
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.isoformat()
+
+
+def _epoch_time(value: float) -> str | None:
+    """A Unix epoch (seconds, or milliseconds from ``EPOCH_MS_FROM``) as ISO 8601 UTC, None out of range."""
+    seconds = value / 1000 if abs(value) >= EPOCH_MS_FROM else value
+    try:
+        parsed = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return parsed.isoformat() if _MIN_YEAR <= parsed.year <= _MAX_YEAR else None
 
 
 def pubstatus_of(value: Any) -> PubStatus:
