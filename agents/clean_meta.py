@@ -352,7 +352,7 @@ _DL_ANY = (r"[A-Z\u00c0-\u00de][\w.'\u2019-]*(?:\s(?:[A-Z\u00c0-\u00de][\w.'\u20
 # "set" would read English words as dates.
 _DL_MONTH = _MONTH_ALT + "|ene|abr|ago|sept?|out|dez|dic|gen|mag|giu|lug|ott|okt|mrz|m\u00e4r|fev|f\u00e9v|avr|juil"
 _DL_DATE = (rf"(?:(?i:{_DL_MONTH})\.?\s?\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:\.|er|º)?\s?(?:de\s)?"
-            rf"(?i:{_DL_MONTH})\b\.?)")
+            rf"(?i:{_DL_MONTH})\b\.?)(?:,?\s(?:19|20)\d\d)?")
 # ", Calif." / ", Ukraine" / ", March 3" / ", 3 mar" / ", Sept 13": a qualifier and a date, each optional.
 _DL_QUAL = rf"(?:,\s?(?:{_DL_DATE}|[A-Za-z][A-Za-z.]{{1,12}}(?:\s[A-Za-z][a-z.]{{1,12}})?(?:\s\d{{1,2}})?)){{0,2}}"
 _DL_AGENCY = r"\((?P<agency>[A-Za-z][\w.&/ -]{0,30}?)\)\.?"
@@ -377,13 +377,16 @@ def _title_city(city: str) -> str:
     return " ".join(out)
 
 
+_AGENCY_SPLIT = re.compile(r"[\s/-]+")
+
+
 def known_agency(name: str) -> bool:
     """Whether ``name`` (a dateline's parenthesis) names a news agency: ``dpa``, ``Reuters Breakingviews``."""
     low = name.strip().lower()
     if low in _DL_AGENCIES or low in _DL_AGENCY_PHRASES:
         return True
-    first = re.split(r"[\s/-]", low, maxsplit=1)[0]
-    return first in _DL_AGENCIES
+    # "Reuters Breakingviews", "dpa-AFX", "Thomson Reuters Foundation": a word of it is an agency.
+    return any(w in _DL_AGENCIES for w in _AGENCY_SPLIT.split(low))
 
 
 def dateline(text: str) -> Dateline | None:
@@ -445,6 +448,7 @@ _TAIL_MARK = re.compile(
     r"(?:photo(?:graph)?s?|pictures?|images?|fotos?|bild(?:er)?)\s?(?:credits?\s?)?(?:by\b|:)"
     r"|(?:photo(?:graph)?|picture|image)\s+courtesy(?:\s+of)?\b|courtesy\s+of\b"
     r"|photographer\s?:|credits?\s?:|cr[\u00e9e]dit(?:o|s)?\s?:|source\s?:|fuente\s?:|quelle\s?:"
+    r"|(?:(?:photo(?:graph)?s?|fotos?|images?|pictures?)\s?)?(?:\u00a9|\(c\)\s)"
     r")"
 )
 # Organisations that credit photos, for "REUTERS/Jane Doe", "Jane Doe/Getty Images", "AFP via Getty Images".
@@ -462,7 +466,7 @@ _SLASH_REST = r"(?:\s?/\s?\w[\w .'\u2019-]{0,30}){0,2}(?:,?\s(?i:file(?:\s+photo
 _SLASH_TAIL = re.compile(
     rf"(?:^|(?<=[\s(.]))(?P<credit>(?:{_ORG})\s?/\s?{_CNAME}(?:\s{_CNAME}){{0,3}}{_SLASH_REST}"
     rf"|{_CNAME}(?:\s{_CNAME}){{0,3}}\s?/\s?(?:{_ORG}){_SLASH_REST}(?:\s+via\s+(?:{_ORG}))?"
-    rf"|(?:{_ORG})\s+via\s+(?:{_ORG}))\s*$"
+    rf"|(?:{_ORG}|{_CNAME}(?:\s{_CNAME}){{0,5}})\s+via\s+(?:{_ORG}))\s*$"
 )
 # A bare upper-case agency slug after a full sentence: "Ships wait outside the port. REUTERS".
 _BARE_AGENCY = re.compile(r"(?<=[.)]\s)(?P<credit>REUTERS|AFP|EPA|EFE|ANSA|DPA|XINHUA|AP PHOTO|GETTY IMAGES)\s*$")
@@ -470,6 +474,8 @@ _BARE_AGENCY = re.compile(r"(?<=[.)]\s)(?P<credit>REUTERS|AFP|EPA|EFE|ANSA|DPA|X
 _FIGURE_CREDIT = re.compile(
     r"^(?P<cap>\S.{10,}?)\.\s+(?P<credit>[A-Z][\w/&.-]{1,30}(?:\s[A-Z][\w/&.-]{1,30}){0,2})\s*$"
 )
+# "(Photo AFP)": inside brackets a photo word and a capitalised credit need no colon.
+_BRACKET_PHOTO = re.compile(r"(?i)(?:photos?|fotos?|images?|pictures?|bild)\s+")
 # Lower-case words a credit may hold ("AFP via Getty Images", "courtesy of the family", "Reuters file photo").
 _CREDIT_SMALL = frozenset(
     "via for by of the and de van von der da di del la le du y e und et courtesy handout file photo photos staff "
@@ -531,8 +537,11 @@ def _bracket_credit(t: str) -> tuple[str, str] | None:
     if m is not None:
         credit = inner[m.end() :].strip(" :;,-")
         return (cap, credit) if credit_shaped(credit) else None
-    if "/" in inner and _SLASH_TAIL.match(inner) and credit_shaped(inner):
+    if ("/" in inner or " via " in inner) and _SLASH_TAIL.match(inner) and credit_shaped(inner):
         return cap, inner
+    m2 = _BRACKET_PHOTO.match(inner)
+    if m2 is not None and inner[m2.end() :][:1].isupper() and credit_shaped(inner[m2.end() :]):
+        return cap, inner[m2.end() :]  # "(Photo AFP)", "(Foto EFE)"
     return None
 
 
@@ -541,14 +550,18 @@ def _split_credit(t: str) -> tuple[str, str | None]:
     found = _bracket_credit(t)
     if found is not None:
         return found
-    if ":" in t or " by " in t.lower() or "courtesy" in t.lower():
+    low = t.lower()
+    if ":" in t or " by " in low or "courtesy" in low or "\u00a9" in t or "(c) " in low:
         # The last marker whose tail reads as a credit wins ("Photo: X" may also open the caption).
         for m in reversed(list(_TAIL_MARK.finditer(t))):
             if not _mark_starts_word(t, m.start()):
                 continue
             credit = t[m.end() :].strip(" :;,-")
-            if credit and credit_shaped(credit) and len(t[: m.start()].strip(" .,;|-\u2013\u2014([")) >= 3:
-                return t[: m.start()].rstrip(" ,;|-\u2013\u2014(["), credit
+            if not (credit and credit_shaped(credit) and len(t[: m.start()].strip(" .,;|-\u2013\u2014([")) >= 3):
+                continue
+            if t[m.end() - 1] in "\u00a9 " and (credit[0].isdigit() or "copyright" in low or "rights" in low):
+                continue  # "Copyright \u00a9 2022 Site Media": a copyright line, not a credit
+            return t[: m.start()].rstrip(" ,;|-\u2013\u2014(["), credit
     tail = t[-100:]  # a credit is at most 80 characters (credit_shaped)
     if "/" in tail or " via " in tail:
         m2 = _SLASH_TAIL.search(t, max(0, len(t) - 100))
@@ -621,7 +634,9 @@ def caption(text: str, *, in_figure: bool = False) -> Picture | None:
 
 _CONTRIB_RE = re.compile(
     r"^(?:[-\u2013\u2014]{1,2}\s?)?[(\[]?\s*(?:with\s+)?(?:additional\s+)?(?:reporting|writing|editing|compiled|edited|written|reported|"
-    r"research|production)(?:\s+and\s+(?:reporting|writing|editing|research))?\s+by\s+\S",
+    r"research|production)(?:\s+and\s+(?:reporting|writing|editing|research))?\s+by\s+\S"
+    r"|^[(\[]?\s*(?:con\s+informaci[\u00f3o]n\s+de|mit\s+material\s+von)\s+\S.{0,60}[)\]]?\.?$"
+    r"|^[(\[]?\s*avec\s+(?:l[\u2019']\s?)?(?:afp|reuters|ap|ansa|dpa|efe|belga|ats|agences?)\b.{0,30}$",
     re.IGNORECASE,
 )
 # AP and others end a story with one sentence naming who helped: "Associated Press writer Jane Doe in

@@ -25,6 +25,10 @@ PROSE = [
     "Source: people familiar with the matter said the talks would resume next week.",
     "The minister was pictured with the delegation in Rome, where the talks took place.",
     "ROMA, 3 MAR - Il governo ha approvato un nuovo pacchetto di misure economiche. (ANSA).",
+    "The studio holds the \u00a9 on the film, it said in a statement on Monday.",
+    "Copyright \u00a9 2022 Valley Times Company",
+    "All content \u00a9 Valley Times Company. All rights reserved.",
+    "Shares rose (photo makers led the gains) as investors returned.",
     "The report was published on Monday (Reuters).",
 ]
 
@@ -68,6 +72,10 @@ def test_story_sentence_with_photo_word_is_not_a_caption(text: str) -> None:
     # HTML spans joined without a space: a capitalised marker glued to the caption still starts the credit.
     ("A turboprop is parked on the apronImage credit: Reuters", "A turboprop is parked on the apron", "Reuters", False),
     ("Crowds gather in the squarePhoto: Jane Doe/AFP", "Crowds gather in the square", "Jane Doe/AFP", False),
+    ("Crowds in Rome. Photo \u00a9 Jane Doe/AFP", "Crowds in Rome", "Jane Doe/AFP", False),
+    ("Crowds in Rome \u00a9AFP", "Crowds in Rome", "AFP", False),
+    ("Crowds in Rome (Photo AFP)", "Crowds in Rome", "AFP", False),
+    ("A rescued boy is carried ashore (Jane Doe via AP)", "A rescued boy is carried ashore", "Jane Doe via AP", False),
     ("The house in Braunau am Inn, Austria.Leonhard Foeger / Reuters file", "The house in Braunau am Inn, Austria",
      "Leonhard Foeger / Reuters file", True),
 ])

@@ -32,6 +32,9 @@ from agents import clean_meta as meta
     ("ST. LOUIS, March 3 (Reuters) - Boeing said", "St. Louis", "Reuters"),
     ("ROMA, 3 MAR - Il governo ha approvato", "Roma", None),
     ("Lisboa, 4 abr (Lusa) - O Governo aprovou", "Lisboa", "Lusa"),
+    ("London (Thomson Reuters Foundation) - Charities said", "London", "Thomson Reuters Foundation"),
+    ("LONDON, March 3, 2024 (Reuters) - Britain's economy", "London", "Reuters"),
+    ("Rio de Janeiro (AFP) - Brazil's president", "Rio de Janeiro", "AFP"),
 ])
 def test_dateline_forms_of_many_agencies(text: str, city: str | None, agency: str | None) -> None:
     """Upper- or mixed-case cities, several cities, no city, dates either way, many dash forms: city and agency read."""
@@ -94,6 +97,8 @@ def test_agency_row_without_names_is_not_a_byline(text: str) -> None:
     "With additional reporting by Jane Doe",
     "Reporting and writing by Jane Doe; editing by Ann Lee",
     "\u2014 Jane Doe contributed additional reporting.",
+    "(Con informaci\u00f3n de EFE)",
+    "Avec AFP",
 ])
 def test_contributor_lines(text: str) -> None:
     """Sign-off lines of many agencies are contributor lines."""
@@ -115,6 +120,8 @@ def test_contributor_line_loses_dashes_and_contacts(text: str, line: str) -> Non
     "The government said on Monday. Officials from three ministries contributed to this report.",
     "Researchers at five universities contributed to the study, which was published on Monday in Nature.",
     "Investors contributed to the fund's growth this year, the company said.",
+    "Avec lui, tout change.",
+    "Avec le temps, la ville a beaucoup chang\u00e9 depuis des ann\u00e9es, dit-il en souriant devant la mairie.",
 ])
 def test_prose_about_contributions_is_story(text: str) -> None:
     """A story sentence about contributing is not a contributor line."""
