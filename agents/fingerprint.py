@@ -77,11 +77,29 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     ) if w != "_"
 } | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
+# A spelled-out number as a whole space-separated word of a skeleton (the same test as membership
+# of each word of text.split(" ") in _NUMBER_WORDS). Literal alternatives anchored on spaces.
+_NUMBER_WORD_IN = re.compile("(?:^| )(?:" + "|".join(_NUMBER_WORDS) + ")(?= |$)")
 # Words, and the sentence-ending marks between them as one-character tokens. Each match
 # starts at its own first character and never re-reads separators, so the scan is linear
 # (an earlier "punctuation, then separators, then a word" pattern rescanned runs of quotes
 # or spaces from every position: quadratic). Inner separators must precede a word char.
-_WORD_CTX = re.compile(r"([.!?:;\"\u201c\u201d])|(\w+(?:[.,'\u2019]\w+)*)")
+# One pattern without groups: findall then returns plain strings, not a (mark, word) tuple per
+# match (building those tuples cost more than the scan). A mark is a single character that no
+# word starts with, so the first character tells them apart.
+_MARK_CHARS = ".!?:;\"\u201c\u201d"
+_WORD_CTX = re.compile(r"[.!?:;\"\u201c\u201d]|\w+(?:[.,'\u2019]\w+)*")
+# ASCII paragraphs (nearly all) use a twin that also returns each run of lower-case words
+# separated by single spaces as one item ("rose sharply in early"): such words are never facts,
+# so the Python loop handles the run at once (their split on " " gives the same words as the
+# pattern above). Under re.ASCII, \w and [a-z] are the ASCII classes, the same sets on ASCII
+# text. Linear: each repetition starts with a character the previous part cannot consume.
+_WORD_CTX_ASCII = re.compile(
+    r"[.!?:;\"\u201c\u201d]"
+    r"|[a-z_]\w*(?:[.,'\u2019]\w+)*(?: [a-z_]\w*(?:[.,'\u2019]\w+)*)*"
+    r"|\w+(?:[.,'\u2019]\w+)*",
+    re.ASCII,
+)
 _ABBREVIATIONS = frozenset(
     "Inc Corp Co Ltd Bros Mr Mrs Ms Dr St Sen Rep Gov Gen Lt Col Jr Sr No Nos Jan Feb Mar Apr Jun Jul Aug "
     "Sep Sept Oct Nov Dec U S".split()
@@ -165,6 +183,20 @@ def stable_hash(text: str, size: int = 8) -> bytes:
     return blake2b(text.encode("utf-8", "surrogatepass"), digest_size=size).digest()
 
 
+_fact16_cache: dict[str, int] = {}
+_FACT16_CACHE_MAX = 200_000
+
+
+def _fact16(fact: str) -> int:
+    """``hash16(fact)``, memoised (facts recur: numbers, months, names)."""
+    h = _fact16_cache.get(fact)
+    if h is None:
+        if len(_fact16_cache) >= _FACT16_CACHE_MAX:
+            _fact16_cache.clear()
+        h = _fact16_cache[fact] = hash16(fact)
+    return h
+
+
 _cap_cache: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
 _CAP_CACHE_MAX = 200_000
 
@@ -200,8 +232,9 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
 
     Facts are numbers (digits or spelled out), dates and capitalised names not opening a
     sentence; the skeleton is the paragraph's words with each fact replaced by a placeholder
-    word. One C-level regex pass yields each word with the sentence-ending punctuation before
-    it; the Python loop does one character test for the (majority) lower-case words.
+    word. One C-level regex pass yields the words (runs of lower-case words as one item) and the
+    sentence-ending marks between them as plain strings; the Python loop does one character
+    test per item for the (majority) lower-case runs.
 
     Args:
         paragraph: one paragraph of the cleaned body.
@@ -210,8 +243,9 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     Returns:
         ``(skeleton16 << 16 | facts16, words)``.
     """
-    pairs = _WORD_CTX.findall(_norm_percent(paragraph))
-    if not pairs:
+    text = _norm_percent(paragraph)
+    items = (_WORD_CTX_ASCII if text.isascii() else _WORD_CTX).findall(text)
+    if not items:
         return hash16("") << 16 | EMPTY_FACTS, []
     facts: list[str] = []
     skeleton: list[str] = []
@@ -220,20 +254,27 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     prev = ""
     pre = ""
     tokens: list[str] = []
-    for mark, tok in pairs:
-        if mark:
+    for tok in items:
+        # tok: a mark, a word, or (ASCII) a run of lower-case words joined by single spaces.
+        c = tok[0]
+        if c in _MARK_CHARS:
             if not pre:
-                pre = mark
+                pre = tok
             continue
-        if pre == "." and ("." in prev or prev in _ABBREVIATIONS):
-            # "U.S. Geological", "Corp. said": the full stop ends an abbreviation, not a sentence.
-            pre = ""
+        before = prev
         prev = tok
         tokens.append(tok)
-        c = tok[0]
         if c.islower():
             skeleton.append(tok)
-        elif c.isdigit():
+            first = False
+            pre = ""
+            continue
+        if pre == ".":
+            last = before[before.rfind(" ") + 1 :]
+            if "." in last or last in _ABBREVIATIONS:
+                # "U.S. Geological", "Corp. said": the full stop ends an abbreviation, not a sentence.
+                pre = ""
+        if c.isdigit():
             facts.append(tok.replace(",", ""))
             skeleton.append(_HOLE_WORD)
         elif c.isupper():
@@ -250,14 +291,16 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     if not tokens:
         return hash16("") << 16 | EMPTY_FACTS, []
     words = " ".join(tokens).lower().split(" ")
-    skel_words = " ".join(skeleton).lower().split(" ")
-    if not _NUMBER_WORDS.keys().isdisjoint(skel_words):
-        # Spelled-out numbers are facts too ("two billion" vs "1.5 billion").
+    skel_text = " ".join(skeleton).lower()
+    if _NUMBER_WORD_IN.search(skel_text) is not None:
+        # Spelled-out numbers are facts too ("two billion" vs "1.5 billion"). The search above
+        # spares most paragraphs (none) the split and re-join.
+        skel_words = skel_text.split(" ")
         facts.extend(_NUMBER_WORDS[w] for w in skel_words if w in _NUMBER_WORDS)
-        skel_words = [_HOLE_WORD if w in _NUMBER_WORDS else w for w in skel_words]
+        skel_text = " ".join([_HOLE_WORD if w in _NUMBER_WORDS else w for w in skel_words])
     if facts_out is not None:
         facts_out.extend(facts)
-    code = hash16(" ".join(skel_words)) << 16 | (hash16("\x1f".join(sorted(set(facts)))) if facts else EMPTY_FACTS)
+    code = hash16(skel_text) << 16 | (hash16("\x1f".join(sorted(set(facts)))) if facts else EMPTY_FACTS)
     return code, words
 
 
@@ -349,7 +392,11 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
     for f in facts:
         n = seen[f] = seen.get(f, 0) + 1
         occurrences.append(f if n == 1 else f"{f}\x1e{n}")
-    fact_hashes = tuple(sorted({hash16(f) for f in occurrences}))
+    fact16 = _fact16_cache.get
+    hashes = set(map(fact16, occurrences))
+    if None in hashes:
+        hashes = {_fact16(f) for f in occurrences}
+    fact_hashes = tuple(sorted(hashes))
     return DocPrint(
         fingerprint=f"{FINGERPRINT_VERSION}:{digest.hex()}",
         fp_bytes=digest,
