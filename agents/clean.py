@@ -270,7 +270,7 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
     # The story starts at the dateline paragraph, or after the head metadata (byline, dates).
     start = first_story
     dl_at = next((i for i, b in enumerate(blocks[: min(n, 60)]) if b.label == "candidate" and b.in_main
-                  and meta.dateline(b.text) is not None and b.words >= 6), None)
+                  and b.words >= 6 and meta.dateline(b.text) is not None), None)  # the cheap test first
     # Head metadata: byline/date blocks with at most two story-like blocks (teasers) before them; a date
     # quoted further down (an embedded post, a timeline) is not the head.
     head_meta = []
