@@ -28,20 +28,25 @@ Feed bodies are trusted: a ninjs, generic, NewsML or NITF body IS the story (the
 it for syndication), so step 3 does not apply to it. Only metadata readers and
 chrome rules remove its blocks, and no block is taken as the headline; a one-line
 kill notice ("This story has been withdrawn.") or a flash ("KILL KILL KILL") is
-the story. Learned boilerplate never empties a feed body either (a source's kill
-notices repeat word for word). Scraped pages (``text``/``html``) get the full
-structural treatment.
+the story. Learned boilerplate neither removes blocks from a feed body nor learns
+from it (a source's kill notices and trailers repeat word for word; explicit rules
+handle the rest). Scraped pages (``text``/``html``) get the full structural
+treatment, and learning: it never takes half or more of a page's story text.
 
 Side effect: when ``learned`` is given, ``clean`` both consults and UPDATES it
-(one read and one write of the source's entry per call): the surviving blocks of
-this story are counted under its story key (``item.uri``, else ``item.url``, else
-the headline).
+(one read and one write of the source's entry per call) for pages: the surviving
+blocks of this story are counted under its story key (``item.uri``, else
+``item.url`` without tracking parameters, else the headline), unless most of them
+were seen together in one earlier story of the source: then it is that story again
+(a version, refile or re-send) and is counted under that story's key.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from agents import clean_meta as meta
 from agents.boilerplate import LearnedBoilerplate
@@ -66,6 +71,12 @@ _EXCERPT = 160
 _HEAD_WINDOW = 12  # metadata blocks this far into the page still belong to the head
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TAIL_MIN_WORDS = 6
+# Query parameters that track the visit, not name the page (prefixes, lowercase): utm_*, ad-click ids, mailers.
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
+                    "mc_eid", "_ga", "_gl", "cmpid", "ocid", "ito", "smid", "mkt_tok", "__twitter_impression")
+_QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
+# A reader comment's author handle before its text ("Klaus_M: ...", "jane doe 42: ..."): one or two name tokens.
+_HANDLE = re.compile(r"[\w.@-]{2,30}(?: [\w.@-]{1,30})?: ")
 _TITLE_SUFFIX = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
 
 
@@ -212,16 +223,16 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
 
 
 def _structure_trusted(blocks: list[_Block]) -> None:
-    """Pass 2 for feed bodies: every block no rule or reader claimed is story, boundaries still end it."""
+    """Pass 2 for feed bodies: every block no rule or reader claimed is story; a boundary the story does not go
+    on after (``_story_end``) still ends it."""
     cand = [i for i, b in enumerate(blocks) if b.label == "candidate"]
     if not cand:
         return
     lo, hi = cand[0], cand[-1]
-    ended = soft = False
+    end = _story_end(blocks, lo)
+    soft = False
     for i, b in enumerate(blocks):
-        if b.label == "chrome" and b.kind == "boundary" and i > lo:
-            ended = True
-        if ended:
+        if i >= end:
             if b.kind != "contributors" and b.label != "chrome":
                 b.label, b.rule = "chrome", "structure.after-boundary"
             continue
@@ -242,6 +253,74 @@ def _structure_trusted(blocks: list[_Block]) -> None:
 
 def _has_figure(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
+
+
+def _continues(blocks: list[_Block], lo: int, hi: int) -> bool:
+    """Whether the story goes on between a hard boundary at ``lo`` and the next one (or the page end) at ``hi``.
+
+    A comments or disclaimer line is a boundary only where the story is over. Story prose after it (two or
+    more substantial story-like paragraphs that are most of what follows, not reader comments) means the
+    line is a stray widget inside the story ("12 comments" under the lead, an inline "Disclaimer: ...").
+    Legal text after a disclaimer comes with chrome-rule lines; comment sections are short lines, often
+    "Name: text" or quoted, or sit outside the main content.
+    """
+    prose = other = 0
+    for i in range(lo + 1, hi):
+        b = blocks[i]
+        if b.label == "meta":
+            continue
+        if b.label == "candidate" and b.story_like and b.words >= 15:
+            # A quoted or "Name: ..." paragraph may be story or a reader's comment: it counts for neither.
+            if b.text[0] not in _QUOTES and _HANDLE.match(b.text) is None:
+                prose += 1
+        else:
+            other += 1
+    return prose >= 2 and prose > other
+
+
+def _story_end(blocks: list[_Block], start: int) -> int:
+    """Index of the hard boundary (comments, disclaimers) that ends the story, or ``len(blocks)``."""
+    n = len(blocks)
+    bounds = [i for i in range(start + 1, n) if blocks[i].kind == "boundary"]
+    for k, i in enumerate(bounds):
+        if not _continues(blocks, i, bounds[k + 1] if k + 1 < len(bounds) else n):
+            return i
+    return n
+
+
+def _title_like(b: _Block) -> bool:
+    return b.label == "candidate" and 2 <= b.words <= 30 and b.text[-1] not in ".:" and b.link_density < 0.5
+
+
+def _find_headline(blocks: list[_Block], found: _Found, start: int, head_meta: list[int]) -> None:
+    """The headline: the last title-like candidate before the story's head metadata (byline, dates).
+
+    The head metadata is the run of metadata and chrome blocks nearest the story start that holds a
+    byline or date; a date line ABOVE the headline ("Published 3 March 2025", a site header's date) is
+    not where the search starts. Without head metadata between them, the headline is the last title-like
+    candidate before the story start.
+    """
+    head_end = start
+    before = [i for i in head_meta if i < start]
+    if before:
+        head_end = before[-1]
+        # Extend over the adjacent non-candidate blocks (a date next to a byline, a share row between them).
+        while head_end > 0 and blocks[head_end - 1].label != "candidate":
+            head_end -= 1
+        if not any(_title_like(blocks[i]) for i in range(head_end)):
+            head_end = start  # the metadata sits above everything title-like: search from the start
+    for i in range(head_end - 1, -1, -1):
+        b = blocks[i]
+        if _title_like(b):
+            found.headline = b.text
+            b.label, b.rule = "meta", "headline"
+            return
+    for i in range(start - 1, head_end - 1, -1):
+        b = blocks[i]
+        if _title_like(b):
+            found.headline = b.text
+            b.label, b.rule = "meta", "headline"
+            return
 
 
 def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
@@ -288,23 +367,11 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
     elif head_meta and head_meta[-1] > first_story:
         start = next((i for i in range(head_meta[-1] + 1, n) if blocks[i].label == "candidate"
                       and blocks[i].story_like), first_story)
-    # Hard boundaries (comments, disclaimers) after the start end the story.
-    end = n
-    for i in range(start + 1, n):
-        if blocks[i].kind == "boundary":
-            end = i
-            break
+    end = _story_end(blocks, start)
     last_story = max((i for i in range(start, end) if blocks[i].label == "candidate" and blocks[i].story_like),
                      default=start)
-    # The headline: the last title-like candidate before the story start and its head metadata.
-    head_end = min([start, *[i for i in head_meta if i < start]])
     if found.headline is None:
-        for i in range(head_end - 1, -1, -1):
-            b = blocks[i]
-            if b.label == "candidate" and 2 <= b.words <= 30 and b.text[-1] not in ".:" and b.link_density < 0.5:
-                found.headline = b.text
-                b.label, b.rule = "meta", "headline"
-                break
+        _find_headline(blocks, found, start, head_meta)
     soft = False
     for i, b in enumerate(blocks):
         if i >= end:
@@ -338,12 +405,49 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
             b.label = "story"
 
 
+def _page_url(url: str) -> str:
+    """A page URL as a story key: scheme and host case, ``www.``, fragment and tracking parameters dropped.
+
+    >>> _page_url("HTTPS://WWW.Example.com/a/b/?utm_source=feed&id=3&fbclid=x#top")
+    'example.com/a/b?id=3'
+    """
+    parts = urlsplit(url.strip())
+    query = parts.query
+    if query:
+        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                           if not k.lower().startswith(_TRACKING_PARAMS)])
+    return urlunsplit(("", parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"), query, "")).lstrip("/")
+
+
 def _story_key(item: WireItem, headline: str, paragraphs: list[str]) -> str:
+    """The identifier a page's story is counted under (the text match in ``observe`` can override it)."""
     if item.uri:
         return block_key("uri:" + item.uri)
     if item.url:
-        return block_key("url:" + item.url)
+        return block_key("url:" + _page_url(item.url))
     return block_key("h:" + (headline or (paragraphs[0] if paragraphs else "")))
+
+
+def _apply_learned(learned: LearnedBoilerplate, item: WireItem, blocks: list[_Block], story_idx: list[int],
+                   headline: str | None, min_chars: int) -> int:
+    """Count the page's story blocks in the source's learned state, drop those learned as chrome; return how many.
+
+    The blocks are weighted by length so that ``observe`` can recognise a version or re-send of a story it has
+    seen under another key. Learned chrome is a small part of a story page (a disclaimer, a promo line): when
+    learning alone would take half or more of the story's text, the story was mistaken for chrome (a story seen
+    under too many identities), and the page keeps every block.
+    """
+    keys = {i: block_key(blocks[i].text) for i in story_idx if len(blocks[i].text) >= min_chars}
+    key = _story_key(item, item.headline or headline or "", [blocks[i].text for i in story_idx])
+    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys])
+    if not known:
+        return 0
+    hits = [i for i, k in keys.items() if k in known]
+    if sum(len(blocks[i].text) for i in hits) * 2 >= sum(len(blocks[i].text) for i in story_idx):
+        return 0
+    for i in hits:
+        blocks[i].label, blocks[i].rule = "chrome", "learned"
+    return len(hits)
 
 
 def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplate | None = None) -> CleanedArticle:
@@ -400,19 +504,11 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
         if b.label == "story" and headline_text and b.text == headline_text:
             b.label, b.rule = "meta", "headline"
     story_idx = [i for i, b in enumerate(blocks) if b.label == "story"]
-    if learned is not None and story_idx:
-        key = _story_key(item, item.headline or headline_text or "", [blocks[i].text for i in story_idx])
-        candidates = {block_key(blocks[i].text): i for i in story_idx
-                      if len(blocks[i].text) >= settings.learn_min_chars}
-        known = learned.observe(item.source, key, list(candidates))
-        hits = [i for k, i in candidates.items() if k in known]
-        if trusted and len(hits) == len(story_idx):
-            hits = []  # a feed body that is all "boilerplate" is a stock notice (kill, withhold): it is the story
-        for i in hits:
-            blocks[i].label, blocks[i].rule = "chrome", "learned"
-        learned_count = len(hits)
-    else:
-        learned_count = 0
+    # Feed bodies neither lose blocks to learning nor teach it: the agency wrote them for syndication, and
+    # their stock lines (kill notices, agency trailers) are the story or are caught by explicit rules.
+    learned_count = 0
+    if learned is not None and story_idx and not trusted:
+        learned_count = _apply_learned(learned, item, blocks, story_idx, headline_text, settings.learn_min_chars)
     paragraphs = tuple(t for t in (strip_markup(b.text) for b in blocks if b.label == "story") if t)
     if not paragraphs:
         raise CleanError("empty_body", "nothing of the story is left after cleaning")
