@@ -223,8 +223,10 @@ def _read_meta(blocks: list[_Block], found: _Found, tz: str, pictures: dict[str,
 
 
 def _structure_trusted(blocks: list[_Block]) -> None:
-    """Pass 2 for feed bodies: every block no rule or reader claimed is story; a boundary the story does not go
-    on after (``_story_end``) still ends it."""
+    """Pass 2 for feed bodies: every block no rule or reader claimed is story, up to a boundary that ends it.
+
+    A comments or disclaimer line ends the body only when the story does not go on after it (``_story_end``).
+    """
     cand = [i for i, b in enumerate(blocks) if b.label == "candidate"]
     if not cand:
         return
