@@ -516,9 +516,11 @@ def clean(item: WireItem, *, settings: CleanSettings, learned: LearnedBoilerplat
         raise CleanError("empty_body", "nothing of the story is left after cleaning")
     removed: list[Removal] = []
     for b in blocks:
-        if b.label == "chrome":
+        # Metadata blocks (captions, bylines, contributor lines, ...) left the story too: report them with their
+        # reader's rule, so a paragraph taken for metadata is never lost silently.
+        if b.label != "story":
             if len(removed) >= _MAX_REMOVALS:
-                removed.append(Removal("truncated", f"{sum(1 for x in blocks if x.label == 'chrome') - len(removed)}"
+                removed.append(Removal("truncated", f"{sum(1 for x in blocks if x.label != 'story') - len(removed)}"
                                                     " more removed blocks not listed"))
                 break
             removed.append(Removal(b.rule or "structure", b.text[:_EXCERPT]))
