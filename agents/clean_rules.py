@@ -135,7 +135,9 @@ class _Bucket:
 
 
 def _bucket(rules: tuple[Rule, ...]) -> _Bucket:
-    gated = [r for r in rules if not r.needles and anchored(r)]
+    # A pattern with capturing groups stays out: joined, its group numbers (backreferences) would shift
+    # and its group names could clash.
+    gated = [r for r in rules if not r.needles and not r.pattern.groups and anchored(r)]
     # Alternatives tried at one position form a union: the gate matches iff one of the gated rules does.
     gate = re.compile("|".join(f"(?:{r.pattern.pattern})" for r in gated), re.IGNORECASE) if gated else None
     ungated = tuple(r for r in rules if r not in gated)

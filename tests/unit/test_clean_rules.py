@@ -91,6 +91,17 @@ def test_gated_rules_answer_in_table_order():
     assert match("none", rules) is None
 
 
+def test_rules_with_groups_stay_out_of_the_gate():
+    """Backreferences and named groups keep their meaning: such rules are matched on their own."""
+    table = json.dumps([{"id": "twice", "kind": "line", "pattern": r"^(\w+) \1$"},
+                        {"id": "named", "kind": "line", "pattern": "^(?P<w>ab)c"},
+                        {"id": "named2", "kind": "line", "pattern": "^(?P<w>x)y"}])
+    rules = load_rules(table)
+    assert match("go go", rules).id == "twice"
+    assert match("go went", rules) is None
+    assert match("xy", rules).id == "named2"
+
+
 def test_custom_rule_table_is_matched_without_the_packaged_index():
     """A table loaded from text (tests, experiments) is matched by the same code path."""
     rules = load_rules('[{"id": "x", "kind": "line", "pattern": "^zzz$", "needles": ["zzz"]}]')
