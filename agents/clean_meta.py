@@ -363,8 +363,10 @@ _DL_BARE = r"(?P<bare>Kyodo|KYODO|Xinhua|XINHUA|Yonhap|YONHAP|ANSA|EFE|dpa|AFP|A
 _DATELINE_RE = re.compile(
     rf"^(?P<city>{_DL_UP}(?:\s?/\s?{_DL_UP}){{0,3}}){_DL_QUAL}\s?(?:{_DL_AGENCY}|{_DL_BARE})?\s?{_DL_DASH}\s"
 )
+# CNN's pages print the agency bare after a mixed-case city: "Washington CNN \u2014".
 _DATELINE_ANY_RE = re.compile(
-    rf"^(?:(?P<city>{_DL_ANY}(?:\s?/\s?{_DL_ANY}){{0,3}}){_DL_QUAL}\s?|(?:{_DL_DATE})\s?)?{_DL_AGENCY}\s?{_DL_DASH}\s"
+    rf"^(?:(?P<city>{_DL_ANY}(?:\s?/\s?{_DL_ANY}){{0,3}}){_DL_QUAL}\s?|(?:{_DL_DATE})\s?)?"
+    rf"(?:{_DL_AGENCY}|(?<=\s)(?P<bare>CNN))\s?{_DL_DASH}\s"
 )
 _LOWER_WORDS = frozenset({"de", "da", "do", "del", "la", "le", "les", "du", "des", "am", "an", "der", "von", "on"})
 
@@ -411,12 +413,12 @@ def dateline(text: str) -> Dateline | None:
         elif agency is None and (city or "").split()[0].rstrip(".'\u2019") in _NOT_CITIES:
             m = None  # "FILE - ..." opens an AP caption
     if m is None:
-        if "(" not in head:
+        if "(" not in head and "CNN" not in head:
             return None
         m = _DATELINE_ANY_RE.match(head)
-        if m is None or not known_agency(m["agency"]):
+        if m is None or not known_agency(m["agency"] or m["bare"]):
             return None
-        city, agency = m["city"], m["agency"]
+        city, agency = m["city"], m["agency"] or m["bare"]
     if city is not None:
         city = re.split(r"\s?/\s?", city, maxsplit=1)[0]
         if len(city) < 3 or not any(c.isalpha() for c in city):

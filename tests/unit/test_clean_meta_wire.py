@@ -35,6 +35,8 @@ from agents import clean_meta as meta
     ("London (Thomson Reuters Foundation) - Charities said", "London", "Thomson Reuters Foundation"),
     ("LONDON, March 3, 2024 (Reuters) - Britain's economy", "London", "Reuters"),
     ("Rio de Janeiro (AFP) - Brazil's president", "Rio de Janeiro", "AFP"),
+    ("Washington CNN \u2014 The Senate voted", "Washington", "CNN"),
+    ("Hong Kong CNN \u2014 Shares fell", "Hong Kong", "CNN"),
 ])
 def test_dateline_forms_of_many_agencies(text: str, city: str | None, agency: str | None) -> None:
     """Upper- or mixed-case cities, several cities, no city, dates either way, many dash forms: city and agency read."""
@@ -52,6 +54,7 @@ def test_dateline_forms_of_many_agencies(text: str, city: str | None, agency: st
     "UPDATE - the vote was delayed",
     "EDITOR'S NOTE - This story contains graphic details.",
     "Shares of Tesla rose (Reuters) on Tuesday",
+    "Anderson Cooper of CNN \u2014 who hosted the debate \u2014 said",
 ])
 def test_not_a_dateline(text: str) -> None:
     """Caption and notice labels, and sentences with a parenthesis, are not datelines."""
