@@ -31,7 +31,7 @@ kill notice ("This story has been withdrawn.") or a flash ("KILL KILL KILL") is
 the story. Learned boilerplate neither removes blocks from a feed body nor learns
 from it (a source's kill notices and trailers repeat word for word; explicit rules
 handle the rest). Scraped pages (``text``/``html``) get the full structural
-treatment, and learning: it never takes half or more of a page's story text.
+treatment, and learning: it never takes most of a page's story blocks or half its text.
 
 Side effect: when ``learned`` is given, ``clean`` both consults and UPDATES it
 (one read and one write of the source's entry per call) for pages: the surviving
@@ -436,16 +436,21 @@ def _apply_learned(learned: LearnedBoilerplate, item: WireItem, blocks: list[_Bl
 
     The blocks are weighted by length so that ``observe`` can recognise a version or re-send of a story it has
     seen under another key. Learned chrome is a small part of a story page (a disclaimer, a promo line): when
-    learning alone would take half or more of the story's text, the story was mistaken for chrome (a story seen
-    under too many identities), and the page keeps every block.
+    learning alone would take most of the story's blocks or half of its text, the blocks are story text after
+    all (a story seen under too many identities, background paragraphs a source reuses verbatim in related
+    stories), and the page keeps every block. The price: a short press release whose "About" paragraphs
+    outweigh its news keeps them.
     """
     keys = {i: block_key(blocks[i].text) for i in story_idx if len(blocks[i].text) >= min_chars}
     key = _story_key(item, item.headline or headline or "", [blocks[i].text for i in story_idx])
-    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys])
+    # The lead: the first third of the blocks (a version keeps part of it; a source's different stories do not).
+    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys],
+                            lead=len(keys) // 3)
     if not known:
         return 0
     hits = [i for i, k in keys.items() if k in known]
-    if sum(len(blocks[i].text) for i in hits) * 2 >= sum(len(blocks[i].text) for i in story_idx):
+    if (len(hits) * 2 > len(story_idx)
+            or sum(len(blocks[i].text) for i in hits) * 2 >= sum(len(blocks[i].text) for i in story_idx)):
         return 0
     for i in hits:
         blocks[i].label, blocks[i].rule = "chrome", "learned"

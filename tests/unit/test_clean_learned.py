@@ -102,7 +102,7 @@ def test_page_url_drops_only_tracking() -> None:
 
 def test_feed_bodies_neither_learn_nor_lose_blocks() -> None:
     """ninjs/generic bodies with a recurring trailer keep it (explicit rules only), and teach pages nothing."""
-    trailer = "Our Standards: The Example Wire Trust Principles govern how we report and what we publish."
+    trailer = "The Example Wire is owned by a trust of its member newspapers and publishes in eleven languages."
     bp = LearnedBoilerplate({}, SETTINGS)
     for n in range(5):
         body = "\n\n".join([f"LAGOS, May {n + 1} (Wire) - Story {n} about a new port levy took place on day {n}, "
@@ -138,7 +138,7 @@ def test_chrome_across_different_stories_is_still_learned() -> None:
 
 
 def test_learning_never_takes_most_of_a_page() -> None:
-    """Blocks learned on other stories never take half or more of a page's story text, nor empty it."""
+    """Blocks learned on other stories never take most of a page's blocks or half its text, nor empty it."""
     bp = LearnedBoilerplate({}, SETTINGS)
     shared = PARAS[1:4]  # background paragraphs a source reuses verbatim in different stories
     for n in range(4):
@@ -183,3 +183,35 @@ def test_observe_matches_earlier_story_by_text() -> None:
     bp.observe("s", "x1", ["p1", "footer"], [50, 400])
     bp.observe("s", "x2", ["p2", "p2b", "footer"], [50, 50, 400])
     assert bp.observe("s", "x3", ["p3", "p3b", "footer"], [50, 50, 400]) == frozenset({"footer"})
+
+
+ABOUT = ["About Harbourline: Harbourline operates container terminals in six East African ports and employs "
+         "4,200 people. For more information, visit harbourline.example.",
+         "Media contact: Amina Otieno, Harbourline, +254 20 555 0100, press@harbourline.example."]
+
+
+def test_releases_sharing_about_paragraphs_stay_different_stories() -> None:
+    """A company's releases share their "About" tail but not their top: it is learned, not a merged story."""
+    bp = LearnedBoilerplate({}, SETTINGS)
+    for n in range(3):
+        own = [f"MOMBASA, Kenya, March {n + 2} -- Harbourline today announced contract number {n} worth "
+               f"{n + 3} million dollars with a shipping line based in port {n}.",
+               f"Deliveries under contract {n} start in quarter {n + 1}, the company said."]
+        _clean(bp, "text", "\n\n".join([f"Harbourline wins contract {n}", *own, *ABOUT]),
+               url=f"https://wire.example/hl-{n}")
+    assert all(bp.is_learned("wire", block_key(a)) for a in ABOUT), "the shared tail must be learned"
+    own = [f"MOMBASA, Kenya, April 1 -- Harbourline paragraph {k} of its annual results release says volume "
+           f"rose {k + 3}% in segment {k}, the company said." for k in range(6)]
+    art = _clean(bp, "text", "\n\n".join(["Harbourline annual results", *own, *ABOUT]), url="https://wire.example/r")
+    assert art.paragraphs == tuple(own) and art.learned_blocks == 2, art.removed
+
+
+def test_observe_needs_the_lead_to_merge() -> None:
+    """observe() merges an article into an earlier story only when one of its lead blocks was seen there."""
+    bp = LearnedBoilerplate({}, SETTINGS)
+    bp.observe("s", "one", ["lead1", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1)
+    bp.observe("s", "two", ["lead2", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1)
+    assert bp.observe("s", "three", ["lead3", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1) == {"t1", "t2", "t3"}
+    bp.observe("s", "four", ["a", "b", "c"], [100, 100, 100], lead=1)
+    assert not bp.observe("s", "four-v2", ["new", "a", "b", "c"], [100, 100, 100, 100], lead=2)
+    assert not bp.observe("s", "four-v3", ["newer", "a", "b", "c"], [100, 100, 100, 100], lead=2)
