@@ -199,6 +199,8 @@ def _fact16(fact: str) -> int:
 
 _cap_cache: tuple[dict[str, str | None], dict[str, str | None]] = ({}, {})
 _CAP_CACHE_MAX = 200_000
+_UNSEEN = "\x00unseen"
+"""A value no memo holds (facts are words or None)."""
 
 
 def _cap_fact(token: str, sentence_start: bool) -> str | None:
@@ -251,6 +253,7 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
     skeleton: list[str] = []
     first = True
     cap_fact = _cap_fact
+    cap_caches = _cap_cache
     prev = ""
     pre = ""
     tokens: list[str] = []
@@ -278,7 +281,11 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
             facts.append(tok.replace(",", ""))
             skeleton.append(_HOLE_WORD)
         elif c.isupper():
-            fact = cap_fact(tok, first or bool(pre))
+            # _cap_fact's memo read here (a call saved per capitalised word), computed on a miss.
+            start = first or bool(pre)
+            fact = cap_caches[start].get(tok, _UNSEEN)
+            if fact is _UNSEEN:
+                fact = cap_fact(tok, start)
             if fact is None:
                 skeleton.append(tok)
             else:
