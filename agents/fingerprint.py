@@ -53,6 +53,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from hashlib import blake2b
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -399,10 +400,9 @@ def doc_print(paragraphs: tuple[str, ...] | list[str]) -> DocPrint:
     for f in facts:
         n = seen[f] = seen.get(f, 0) + 1
         occurrences.append(f if n == 1 else f"{f}\x1e{n}")
-    fact16 = _fact16_cache.get
-    hashes = set(map(fact16, occurrences))
-    if None in hashes:
-        hashes = {_fact16(f) for f in occurrences}
+    memo = set(map(_fact16_cache.get, occurrences))
+    # All memoised (the usual case): the memo's values; else each computed (and memoised).
+    hashes = {_fact16(f) for f in occurrences} if None in memo else cast("set[int]", memo)
     fact_hashes = tuple(sorted(hashes))
     return DocPrint(
         fingerprint=f"{FINGERPRINT_VERSION}:{digest.hex()}",
