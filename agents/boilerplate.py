@@ -173,14 +173,14 @@ class LearnedBoilerplate:
             del blocks[next(iter(blocks))]
 
     def observe(self, source: str, story_key: str, block_keys: Iterable[str],
-                weights: Sequence[int] | None = None, lead: int = 1) -> frozenset[str]:
+                weights: Sequence[int] | None = None) -> frozenset[str]:
         """Record that ``story_key`` of ``source`` contains ``block_keys``; return those of them learned.
 
         Seeing the same story again (another version, a resend) adds nothing. With ``weights``
         (one per block key, e.g. its length; ``block_keys`` in page order) the article is first
         matched against the source's earlier stories (see ``_same_story``): a version, refile or
         re-send of a story arriving under another key (another headline, URL or id) is counted
-        under that story's digest. ``lead``: how many of the first keys are the article's lead.
+        under that story's digest.
         Writes one small journal entry (and, every ``JOURNAL_SLOTS`` calls, the source's snapshot).
         """
         source = _name(source)
@@ -192,7 +192,7 @@ class LearnedBoilerplate:
             weighted: dict[str, int] = {}
             for key, weight in zip(given, weights, strict=False):
                 weighted[key] = weighted.get(key, 0) + weight
-            story = self._same_story(state, weighted, given[:max(1, lead)])
+            story = self._same_story(state, weighted)
         # Story keys can be long URLs; a short digest is all the distinct-story count needs.
         story = story or blake2b(story_key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
         self._apply(state, story, keys)
@@ -207,19 +207,20 @@ class LearnedBoilerplate:
         blocks, need = state.blocks, self.min_stories
         return frozenset(k for k in keys if len(blocks.get(k, ())) >= need)
 
-    def _same_story(self, state: _Source, weighted: dict[str, int], lead: list[str]) -> str | None:
+    def _same_story(self, state: _Source, weighted: dict[str, int]) -> str | None:
         """The digest of the earlier story this article is another copy or version of, if any.
 
         Identifiers cannot say it: a version comes with a new headline ("UPDATE 2-"), a re-send
         with another tracking URL, a refile with another id. The text can: the article is story
         ``s`` again when (1) more than half of the weight of its not-yet-learned blocks was seen
-        in ``s``, (2) it holds more than half of ``s``'s not-yet-learned blocks and (3) one of its
-        ``lead`` blocks (the top of the page) was seen in ``s``. Learned chrome is left out of the
-        counts (it co-occurs with every story). (2) and (3) keep blocks not yet learned from
-        merging different stories: press releases of one company are mostly the same "About" and
-        forward-looking-statement paragraphs, but their tops differ, while a version keeps some of
-        its story's top (a rewritten lead pushes the old one down). Counting a version under its
-        story's digest keeps its paragraphs from ever reaching ``learn_min_stories`` stories.
+        in ``s`` and (2) it holds more than half of ``s``'s not-yet-learned blocks, or nearly all of
+        its own were seen in ``s`` (a live page re-sent all day gathers ever more blocks under one
+        story). Learned chrome is left out of the counts (it co-occurs with every story), and (2)
+        keeps a long footer not yet learned from merging two short stories. Where the shared part
+        outweighs the rest (short press releases of one company, mostly the same "About" and
+        forward-looking-statement paragraphs) the pages do merge: ``clean`` would not remove blocks
+        that are most of a page's text anyway. Counting a version under its story's digest keeps
+        its paragraphs from ever reaching ``learn_min_stories`` distinct stories.
         """
         blocks, need = state.blocks, self.min_stories
         votes: dict[str, int] = {}
@@ -235,11 +236,14 @@ class LearnedBoilerplate:
         if not votes:
             return None
         best = max(votes, key=votes.__getitem__)
-        if votes[best] * 2 <= total or not any(best in blocks.get(key, ()) for key in lead):
+        if votes[best] * 2 <= total:
             return None
+        mine = sum(1 for key in weighted if best in blocks.get(key, ()) and len(blocks[key]) < need)
+        open_keys = sum(1 for key in weighted if len(blocks.get(key, ())) < need)
+        if mine * 5 >= open_keys * 4:
+            return best
         # Only now the walk over the source's blocks (bounded by learn_max_blocks_per_source).
         theirs = sum(1 for seen in blocks.values() if len(seen) < need and best in seen)
-        mine = sum(1 for key in weighted if best in blocks.get(key, ()) and len(blocks[key]) < need)
         return best if mine * 2 > theirs else None
 
     # -- questions -----------------------------------------------------------------------------

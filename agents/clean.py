@@ -443,9 +443,7 @@ def _apply_learned(learned: LearnedBoilerplate, item: WireItem, blocks: list[_Bl
     """
     keys = {i: block_key(blocks[i].text) for i in story_idx if len(blocks[i].text) >= min_chars}
     key = _story_key(item, item.headline or headline or "", [blocks[i].text for i in story_idx])
-    # The lead: the first third of the blocks (a version keeps part of it; a source's different stories do not).
-    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys],
-                            lead=len(keys) // 3)
+    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys])
     if not known:
         return 0
     hits = [i for i, k in keys.items() if k in known]

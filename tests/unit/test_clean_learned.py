@@ -206,12 +206,14 @@ def test_releases_sharing_about_paragraphs_stay_different_stories() -> None:
     assert art.paragraphs == tuple(own) and art.learned_blocks == 2, art.removed
 
 
-def test_observe_needs_the_lead_to_merge() -> None:
-    """observe() merges an article into an earlier story only when one of its lead blocks was seen there."""
+@pytest.mark.parametrize(("size", "step"), [(10, 1), (10, 3), (6, 2), (20, 4)])
+def test_live_page_resent_all_day_keeps_its_entries(size: int, step: int) -> None:
+    """A live page re-sent all day (new entries on top, oldest dropped, new URL each time) loses no entry."""
     bp = LearnedBoilerplate({}, SETTINGS)
-    bp.observe("s", "one", ["lead1", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1)
-    bp.observe("s", "two", ["lead2", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1)
-    assert bp.observe("s", "three", ["lead3", "t1", "t2", "t3"], [10, 100, 100, 100], lead=1) == {"t1", "t2", "t3"}
-    bp.observe("s", "four", ["a", "b", "c"], [100, 100, 100], lead=1)
-    assert not bp.observe("s", "four-v2", ["new", "a", "b", "c"], [100, 100, 100, 100], lead=2)
-    assert not bp.observe("s", "four-v3", ["newer", "a", "b", "c"], [100, 100, 100, 100], lead=2)
+    entries = [f"Update {k}: officials at the Port of Mombasa said ship number {k} had docked after a delay of "
+               f"{k + 2} hours caused by the storm." for k in range(120)]
+    for n in range(0, 90, step):
+        window = entries[n:n + size][::-1]  # newest first
+        art = _clean(bp, "text", "\n\n".join(["Live: storm shuts Mombasa port", *window]),
+                     url=f"https://news.example/live?update={n}")
+        assert not _lost(art, window), (n, art.removed)
