@@ -6,7 +6,8 @@ a Faust Table in production). Per source it holds a SNAPSHOT and a short JOURNAL
 - key ``source``: orjson ``{"v": 3, "s": seq, "b": {block_key: [story_digest, ...]}}``,
   the whole state as of observation number ``seq``: for every remembered block (least
   recently seen first), the distinct stories of that source it was seen in (at most
-  ``learn_min_stories`` of them). Rewritten once every ``JOURNAL_SLOTS`` observations.
+  ``SETTLED`` x ``learn_min_stories`` of them; state written with the older cap of
+  ``learn_min_stories`` loads as is and grows). Rewritten once every ``JOURNAL_SLOTS`` observations.
 - keys ``source + SEP + slot`` (``slot = seq % JOURNAL_SLOTS``): orjson
   ``[seq, story_digest, [block_key, ...]]``, one observation each. A cold load replays
   the journal entries that follow the snapshot, in order.
@@ -45,6 +46,10 @@ import orjson
 
 from streams.settings import CleanSettings
 
+SETTLED = 2
+"""A block seen in this many times ``learn_min_stories`` different stories is SETTLED chrome:
+recurring on page after page, unlike story paragraphs a source reuses in a few related stories
+(background, a refile under a new identity), which reach ``learn_min_stories`` but rarely this."""
 _VERSION = 3  # 3: snapshot + journal; 2: one blob per source (loaded as a snapshot); 1: ignored
 _LOADABLE = frozenset({2, 3})
 JOURNAL_SLOTS = 64
@@ -104,6 +109,7 @@ class LearnedBoilerplate:
     def __init__(self, store: MutableMapping[str, bytes], settings: CleanSettings) -> None:
         self.store = store
         self.min_stories = max(2, settings.learn_min_stories)
+        self.settled = SETTLED * self.min_stories
         self.max_blocks = max(1, settings.learn_max_blocks_per_source)
         self.cache_sources = max(1, settings.learn_cache_sources)
         # Decoding a busy source's state costs more than cleaning the page: keep it decoded, in
@@ -165,7 +171,7 @@ class LearnedBoilerplate:
         blocks = state.blocks
         for key in keys:
             seen = blocks.pop(key, None) or []
-            if story not in seen and len(seen) < self.min_stories:
+            if story not in seen and len(seen) < self.settled:
                 seen.append(story)
             blocks[key] = seen  # re-inserted last: most recently seen
         while len(blocks) > self.max_blocks:
@@ -175,6 +181,14 @@ class LearnedBoilerplate:
     def observe(self, source: str, story_key: str, block_keys: Iterable[str],
                 weights: Sequence[int] | None = None) -> frozenset[str]:
         """Record that ``story_key`` of ``source`` contains ``block_keys``; return those of them learned.
+
+        See ``observe_settled``, which also says which of them are settled chrome.
+        """
+        return self.observe_settled(source, story_key, block_keys, weights)[0]
+
+    def observe_settled(self, source: str, story_key: str, block_keys: Iterable[str],
+                        weights: Sequence[int] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+        """Record that ``story_key`` of ``source`` contains ``block_keys``; return (learned, settled) of them.
 
         Seeing the same story again (another version, a resend) adds nothing. With ``weights``
         (one per block key, e.g. its length; ``block_keys`` in page order) the article is first
@@ -205,7 +219,8 @@ class LearnedBoilerplate:
             self.store[source] = orjson.dumps({"v": _VERSION, "s": state.seq, "b": state.blocks})
             state.snap = state.seq
         blocks, need = state.blocks, self.min_stories
-        return frozenset(k for k in keys if len(blocks.get(k, ())) >= need)
+        learned = frozenset(k for k in keys if len(blocks.get(k, ())) >= need)
+        return learned, frozenset(k for k in learned if len(blocks[k]) >= self.settled)
 
     def _same_story(self, state: _Source, weighted: dict[str, int]) -> str | None:
         """The digest of the earlier story this article is another copy or version of, if any.

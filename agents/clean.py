@@ -31,7 +31,8 @@ kill notice ("This story has been withdrawn.") or a flash ("KILL KILL KILL") is
 the story. Learned boilerplate neither removes blocks from a feed body nor learns
 from it (a source's kill notices and trailers repeat word for word; explicit rules
 handle the rest). Scraped pages (``text``/``html``) get the full structural
-treatment, and learning: it never takes most of a page's story blocks or half its text.
+treatment, and learning: blocks learned on only a few stories never take most of a page's story blocks or
+half its text, and learning never takes all of it.
 
 Side effect: when ``learned`` is given, ``clean`` both consults and UPDATES it
 (one read and one write of the source's entry per call) for pages: the surviving
@@ -435,21 +436,25 @@ def _apply_learned(learned: LearnedBoilerplate, item: WireItem, blocks: list[_Bl
     """Count the page's story blocks in the source's learned state, drop those learned as chrome; return how many.
 
     The blocks are weighted by length so that ``observe`` can recognise a version or re-send of a story it has
-    seen under another key. Learned chrome is a small part of a story page (a disclaimer, a promo line): when
-    learning alone would take most of the story's blocks or half of its text, the blocks are story text after
-    all (a story seen under too many identities, background paragraphs a source reuses verbatim in related
-    stories), and the page keeps every block. The price: a short press release whose "About" paragraphs
-    outweigh its news keeps them.
+    seen under another key. When blocks learned on only a few stories would take most of the story's blocks or
+    half of its text, they are story text after all (a story seen under too many identities, background
+    paragraphs a source reuses verbatim in related stories) and stay; chrome settled on many pages (see
+    ``boilerplate.SETTLED``) still goes, though never all of the page.
     """
     keys = {i: block_key(blocks[i].text) for i in story_idx if len(blocks[i].text) >= min_chars}
     key = _story_key(item, item.headline or headline or "", [blocks[i].text for i in story_idx])
-    known = learned.observe(item.source, key, list(keys.values()), [len(blocks[i].text) for i in keys])
+    known, settled = learned.observe_settled(item.source, key, list(keys.values()),
+                                             [len(blocks[i].text) for i in keys])
     if not known:
         return 0
     hits = [i for i, k in keys.items() if k in known]
-    if (len(hits) * 2 > len(story_idx)
-            or sum(len(blocks[i].text) for i in hits) * 2 >= sum(len(blocks[i].text) for i in story_idx)):
-        return 0
+    if len(hits) * 2 > len(story_idx) or sum(len(blocks[i].text) for i in hits) * 2 >= sum(
+            len(blocks[i].text) for i in story_idx):
+        # Only chrome settled on many pages may take most of a page (a short story under a site's long
+        # footer), and never all of it.
+        hits = [i for i, k in keys.items() if k in settled]
+        if len(hits) == len(story_idx):
+            return 0
     for i in hits:
         blocks[i].label, blocks[i].rule = "chrome", "learned"
     return len(hits)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents.boilerplate import LearnedBoilerplate
+from agents.boilerplate import SETTLED, LearnedBoilerplate
 from agents.clean import _page_url, clean
 from agents.clean_text import block_key
 from agents.errors import CleanError
@@ -217,3 +217,17 @@ def test_live_page_resent_all_day_keeps_its_entries(size: int, step: int) -> Non
         art = _clean(bp, "text", "\n\n".join(["Live: storm shuts Mombasa port", *window]),
                      url=f"https://news.example/live?update={n}")
         assert not _lost(art, window), (n, art.removed)
+
+
+def test_settled_chrome_leaves_even_short_pages() -> None:
+    """Chrome seen on many pages (SETTLED x min stories) is removed from a short story it outweighs, never all."""
+    bp = LearnedBoilerplate({}, SETTINGS)
+    for n in range(SETTLED * SETTINGS.learn_min_stories):
+        paras = [f"MOMBASA, May {n + 1} (HT) - Port traffic rose for month {n}, the authority said on day {n}.",
+                 PROMO, PROMO2, f"Cargo volume {n} was the highest since {2000 + n}, the harbour master said."]
+        _clean(bp, "text", "\n\n".join([f"Port traffic rises, month {n}", *paras]), url=f"https://news.example/p{n}")
+    short = "MOMBASA (HT) - The port shut for an hour."
+    art = _clean(bp, "text", "\n\n".join(["Port notice", short, PROMO, PROMO2]), url="https://news.example/n1")
+    assert art.paragraphs == (short,) and art.learned_blocks == 2, art.removed
+    art = _clean(bp, "text", "\n\n".join(["Port notice", PROMO, PROMO2]), url="https://news.example/n2")
+    assert art.paragraphs == (PROMO, PROMO2), "a page of nothing but chrome keeps it rather than empty"
