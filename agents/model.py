@@ -17,6 +17,23 @@ InputFormat = Literal["ninjs", "generic", "text", "html", "newsml-g2", "newsml",
 PubStatus = Literal["usable", "withheld", "canceled"]
 
 
+def find_header(headers: tuple[tuple[str, bytes], ...], name: str) -> str | None:
+    """The last header called ``name`` (case-insensitive), decoded leniently.
+
+    Kafka allows repeated header names; the last one wins, as a proxy that appends would intend.
+
+    >>> find_header((("Wirestream-Replay-Id", b"r1"), ("wirestream-replay-id", b"r2")), "wirestream-replay-id")
+    'r2'
+    """
+    if not headers:
+        return None
+    wanted = name.lower()
+    for hname, hvalue in reversed(headers):
+        if hname.lower() == wanted:
+            return hvalue.decode("utf-8", "replace")
+    return None
+
+
 @dataclass(frozen=True)
 class RawRecord:
     """One Kafka record as it arrived (or as read from an archive line)."""
@@ -31,11 +48,7 @@ class RawRecord:
 
     def header(self, name: str) -> str | None:
         """The last header of that name (case-insensitive), decoded leniently."""
-        wanted = name.lower()
-        for hname, hvalue in reversed(self.headers):
-            if hname.lower() == wanted:
-                return hvalue.decode("utf-8", "replace")
-        return None
+        return find_header(self.headers, name)
 
 
 @dataclass(frozen=True)
@@ -301,7 +314,7 @@ class Origin:
 
     def header(self, name: str) -> str | None:
         """The last header of that name (case-insensitive), decoded leniently."""
-        return RawRecord(self.value, headers=self.headers).header(name)
+        return find_header(self.headers, name)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agents.model import Origin
+from agents.model import Origin, find_header
 
 Role = Literal["enriched", "duplicates", "dlq"]
 VerdictLabel = Literal["new", "version", "duplicate", "dead_letter", "held"]
@@ -34,22 +34,8 @@ HEADER_REPROCESS = "wirestream-reprocess"
 HEADER_RETRIES = "wirestream-retries"
 
 
-def header(headers: tuple[tuple[str, bytes], ...], name: str) -> str | None:
-    """The last header called ``name`` (case-insensitive), decoded leniently.
-
-    :meth:`Origin.header` without building a record per look-up (publishing reads four
-    headers per output).
-
-    >>> header((("Wirestream-Replay-Id", b"r1"), ("wirestream-replay-id", b"r2")), "wirestream-replay-id")
-    'r2'
-    """
-    if not headers:
-        return None
-    wanted = name.lower()
-    for hname, hvalue in reversed(headers):
-        if hname.lower() == wanted:
-            return hvalue.decode("utf-8", "replace")
-    return None
+header = find_header
+"""The last header called ``name`` (case-insensitive), decoded leniently (see :func:`agents.model.find_header`)."""
 
 
 @dataclass(frozen=True)
