@@ -176,7 +176,7 @@ def test_story_sentences_near_those_idioms_are_not_chrome(text):
     ("Image source, EPA", "photo.credit-line"), ("Media caption,", "photo.credit-line"),
     ("Foto: Michael Kappeler/dpa", "photo.credit-line"),
     ("Cr\u00e9dit photo : Ludovic Marin / AFP", "photo.credit-line"),
-    ("(Foto: EFE)", "photo.credit-line"), ("Kirsty Wigglesworth/AP", "photo.credit-line"),
+    ("(Foto: EFE)", "photo.credit-line"), ("Kirsty Wigglesworth/AP", "photo.credit-name"),
     ("AFP via Getty Images", "photo.credit-line"), ("Shutterstock", "photo.credit-line"),
     # source and agency credit lines
     ("Sources: Reuters, Bloomberg", "source.credit-line"), ("Quelle: APA", "source.credit-line"),
@@ -184,12 +184,13 @@ def test_story_sentences_near_those_idioms_are_not_chrome(text):
     ("(avec AFP)", "source.credit-line"), ("Avec l'AFP", "source.credit-line"),
     ("(With inputs from PTI)", "source.credit-line"), ("With agency inputs", "source.credit-line"),
     ("Mit Material von dpa und Reuters", "source.credit-line"), ("Con informaci\u00f3n de EFE", "source.credit-line"),
-    ("Com ag\u00eancias", "source.credit-line"), ("(dpa/AFP)", "source.credit-line"),
-    ("\u2014 AFP", "source.credit-line"),
+    ("Com ag\u00eancias", "source.credit-line"), ("(dpa/AFP)", "source.agency-only"),
+    ("\u2014 AFP", "source.agency-only"),
     # standards footers, licensing prompts, wire trailers
+    ("The Thomson Reuters Trust Principles.", "standards.trailer"),
     ("Our Standards: The Thomson Reuters Trust Principles.", "standards.footer"),
     ("Editorial standards", "standards.footer"), ("Purchase Licensing Rights", "standards.footer"),
-    ("Reprints & Permissions", "standards.footer"), ("Read the full report, opens new tab", "standards.footer"),
+    ("Reprints & Permissions", "standards.footer"), ("Read the full report, opens new tab", "standards.trailer"),
     ("Source text for Eikon:", "standards.footer"), ("Further company coverage:", "standards.footer"),
     # wire slugs, widgets, unavailable embeds
     ("jd/abc/def", "wire.slug"), ("bur-kms/arb", "wire.slug"), ("Show more", "ui.widget"), ("Ad Feedback", "ui.widget"),
