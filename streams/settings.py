@@ -63,7 +63,7 @@ class CleanSettings:
     learn_min_chars: int = 20
     """Shorter blocks are not learned (too generic to be evidence)."""
     learn_cache_sources: int = 256
-    """Sources whose learned state stays decoded in memory (~125 KB each at 500 blocks)."""
+    """Sources whose learned state stays decoded in memory (~100-250 KB each at 500 blocks)."""
 
 
 @dataclass(frozen=True)
