@@ -90,17 +90,17 @@ _NUMBER_WORD_IN = re.compile("(?:^| )(?:" + "|".join(_NUMBER_WORDS) + ")(?= |$)"
 # word starts with, so the first character tells them apart.
 _MARK_CHARS = ".!?:;\"\u201c\u201d"
 _WORD_CTX = re.compile(r"[.!?:;\"\u201c\u201d]|\w+(?:[.,'\u2019]\w+)*")
-# ASCII paragraphs (nearly all) use a twin that also returns each run of lower-case words
-# separated by single spaces as one item ("rose sharply in early"): such words are never facts,
-# so the Python loop handles the run at once (their split on " " gives the same words as the
-# pattern above). Under re.ASCII, \w and [a-z] are the ASCII classes, the same sets on ASCII
-# text. Linear: each repetition starts with a character the previous part cannot consume.
-_WORD_CTX_ASCII = re.compile(
-    r"[.!?:;\"\u201c\u201d]"
-    r"|[a-z_]\w*(?:[.,'\u2019]\w+)*(?: [a-z_]\w*(?:[.,'\u2019]\w+)*)*"
-    r"|\w+(?:[.,'\u2019]\w+)*",
-    re.ASCII,
-)
+# The pattern used: the same words, except that each run of words opening with an ASCII
+# lower-case letter (or "_") and separated by single spaces ("rose sharply in early") comes as
+# one item. Such words are never facts, so the Python loop handles the run at once; its split on
+# " " gives the same words as the pattern above. ASCII paragraphs (nearly all) use the re.ASCII
+# twin, whose \w is the same set on ASCII text and a cheaper test. Linear: each repetition
+# starts with a character the previous part cannot consume.
+_WORD_RUNS = (r"[.!?:;\"\u201c\u201d]"
+              r"|[a-z_]\w*(?:[.,'\u2019]\w+)*(?: [a-z_]\w*(?:[.,'\u2019]\w+)*)*"
+              r"|\w+(?:[.,'\u2019]\w+)*")
+_WORD_CTX_RUNS = re.compile(_WORD_RUNS)
+_WORD_CTX_ASCII = re.compile(_WORD_RUNS, re.ASCII)
 _ABBREVIATIONS = frozenset(
     "Inc Corp Co Ltd Bros Mr Mrs Ms Dr St Sen Rep Gov Gen Lt Col Jr Sr No Nos Jan Feb Mar Apr Jun Jul Aug "
     "Sep Sept Oct Nov Dec U S".split()
@@ -235,7 +235,7 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
 
     Facts are numbers (digits or spelled out), dates and capitalised names not opening a
     sentence; the skeleton is the paragraph's words with each fact replaced by a placeholder
-    word. One C-level regex pass yields the words (runs of lower-case words as one item) and the
+    word. One C-level regex pass yields the words (runs of ASCII lower-case words as one item) and the
     sentence-ending marks between them as plain strings; the Python loop does one character
     test per item for the (majority) lower-case runs.
 
@@ -247,7 +247,7 @@ def paragraph_code(paragraph: str, facts_out: list[str] | None = None) -> tuple[
         ``(skeleton16 << 16 | facts16, words)``.
     """
     text = _norm_percent(paragraph)
-    items = (_WORD_CTX_ASCII if text.isascii() else _WORD_CTX).findall(text)
+    items = (_WORD_CTX_ASCII if text.isascii() else _WORD_CTX_RUNS).findall(text)
     if not items:
         return hash16("") << 16 | EMPTY_FACTS, []
     facts: list[str] = []

@@ -80,24 +80,25 @@ def test_unrelated_texts_have_low_containment():
 
 _TRICKY = ["the", "U.S.", "Corp.", "Co.", "said", "2", "1,500", "1.5", "two", "March", "e.g.", "companies'", "it's",
            "OPEC", "_x", "iPhone", "pct", "%", "(", "-", ",", ".", "!", ":", '"', "'", "No.", "mr.", "Mr.", "x.y.z",
-           "Saturday's", "May", "may", "twenty", "\n"]
+           "Saturday's", "May", "may", "twenty", "\n", "caf\u00e9", "\u00c9tat", "it\u2019s", "\u201cso\u201d",
+           "\u2019"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_TRICKY), st.sampled_from([" ", " ", "", ", ", ". ", "-", "  "])),
                 max_size=25))
 def test_lower_case_runs_read_like_single_words(parts: list[tuple[str, str]]):
-    """ASCII text read with lower-case word runs as one item gives the word-by-word code, words and facts."""
+    """Reading runs of lower-case words as one item gives the word-by-word code, words and facts (any text)."""
     import agents.fingerprint as fp
 
     text = "".join(word + sep for word, sep in parts)
     runs_facts: list[str] = []
     runs = paragraph_code(text, runs_facts)
-    single = fp._WORD_CTX_ASCII
-    fp._WORD_CTX_ASCII = fp._WORD_CTX
+    runs_ascii, runs_any = fp._WORD_CTX_ASCII, fp._WORD_CTX_RUNS
+    fp._WORD_CTX_ASCII = fp._WORD_CTX_RUNS = fp._WORD_CTX
     try:
         word_facts: list[str] = []
         words = paragraph_code(text, word_facts)
     finally:
-        fp._WORD_CTX_ASCII = single
+        fp._WORD_CTX_ASCII, fp._WORD_CTX_RUNS = runs_ascii, runs_any
     assert (runs, runs_facts) == (words, word_facts), repr(text)
