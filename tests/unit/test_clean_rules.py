@@ -238,3 +238,13 @@ def test_story_sentences_with_chrome_words_are_not_chrome(text):
     """Story sentences sharing words with the general chrome families are not matched."""
     got = match(text)
     assert got is None, (text, got.id)
+
+
+@pytest.mark.parametrize("prefix", ["Source: ", "Sources: ", "Fuente: ", "Avec ", "With inputs from ", "(Photo by ",
+                                    "Photo: ", "Read more: ", "Click here to ", "Image source, ", ""])
+@pytest.mark.parametrize("fill", ["a", "ab ", "a/", "a,", "a and ", "reuters/", " via ", "\u00e9"])
+def test_long_runs_after_rule_prefixes_finish(prefix, fill):
+    """Runs of one token after a rule's opening words are answered (a split-any-way group once backtracked forever)."""
+    for length in (40, 80, 120, 200, 300):
+        text = (prefix + fill * 300)[: length - 1] + "!"
+        assert match(text) is None or match(text).kind in ("line", "edge", "boundary", "boundary_soft"), text
