@@ -38,6 +38,8 @@ from streams.process import offline_pipeline
 from streams.settings import Settings
 
 STAGES = ("ingest", "clean", "enrich", "dedupe", "publish")
+PASSES = 3
+"""Full runs measure each input this many times on a fresh pipeline and report the least disturbed pass."""
 TARGETS = {"reuters-text": 1000.0, "reuters-json": 1000.0, "html": 100.0}
 
 
@@ -150,9 +152,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     """Measure every stage on every input; print a table; return the figures."""
     results: dict[str, Any] = {"inputs": {}, "figures": []}
     figures: list[dict[str, Any]] = results["figures"]
+    passes = 1 if quick else PASSES
     for name, records in corpora(quick).items():
         floor = floor_us(records)
-        got = measure(records)
+        # Each pass is the same work on a fresh pipeline; the least disturbed one is the best estimate of
+        # the code's own cost on a shared machine (as timeit takes the minimum). All passes are reported.
+        runs = [measure(records) for _ in range(passes)]
+        got = min(runs, key=lambda r: r["path_us_cpu"])
+        got["passes_articles_per_s_cpu"] = [r["articles_per_s_cpu"] for r in runs]
         got["floor_us"] = floor
         results["inputs"][name] = got
         for stage in STAGES:
@@ -180,7 +187,8 @@ def run(quick: bool = False) -> dict[str, Any]:
                                   target="<= 400", met=per_article <= 400))
     harness.print_table("offline stage costs" + (" (quick)" if quick else ""), figures)
     for name, got in results["inputs"].items():
-        print(f"   {name}: {got['articles']} articles, outcomes {got['outcomes']}")
+        rates = ", ".join(f"{r:,.0f}" for r in got["passes_articles_per_s_cpu"])
+        print(f"   {name}: {got['articles']} articles, outcomes {got['outcomes']}; passes (articles/s cpu): {rates}")
     return results
 
 
