@@ -83,7 +83,11 @@ def outputs_of(settings: Settings, passthrough: bool) -> list[str]:
 
 
 def throughput(received: Sequence[harness.Received]) -> float | None:
-    """Records per second between the first and the last output's broker timestamps."""
+    """Inputs answered per second, between the first and the last first answer's broker timestamps.
+
+    Redelivered copies (at-least-once, after a rebalance) are outputs but not throughput.
+    """
+    received = harness.answered(received)
     if len(received) < 2:
         return None
     stamps = [r.timestamp_ms for r in received]
@@ -156,7 +160,8 @@ def run(quick: bool = False) -> dict[str, Any]:
             started = time.perf_counter()
             got = drain(settings, workers, n, is_pass, timeout_s, on_progress=sample)
             results["contenders"][name] = {
-                "workers": count, "outputs": len(got), "complete": len(got) >= n,
+                "workers": count, "outputs": len(got), "inputs_answered": len(harness.answered(got)),
+                "complete": len(harness.answered(got)) >= n,
                 # More outputs than inputs: records processed twice (at-least-once redelivery on rebalance).
                 "extra_outputs": max(len(got) - n, 0),
                 "articles_per_s": throughput(got), "wall_s_including_startup": time.perf_counter() - started,
@@ -186,7 +191,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         ]
         harness.print_table(f"end to end, {n:,} articles, {bench.base.partitions} partitions", results["figures"])
         for name, got_c in c.items():
-            print(f"   {name}: {got_c['outputs']} outputs {got_c['roles']}")
+            print(f"   {name}: {got_c['inputs_answered']} inputs answered by {got_c['outputs']} outputs "
+                  f"{got_c['roles']}")
         return results
     finally:
         bench.cleanup()

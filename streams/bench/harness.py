@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 
 from agents.model import RawRecord
+from agents.outcome import HEADER_TRACE_ID
 from streams.localbroker import free_port
 from streams.settings import Settings, TopicSettings, to_env
 
@@ -356,14 +357,35 @@ class Received:
     timestamp_ms: int
     value: bytes
     key: bytes | None = None
+    answers: Hashable = None
+    """The input record this output answers: its ``wirestream-trace-id`` header (every worker output
+    carries one), else the output's own coordinates (a passthrough forwards each input once)."""
+
+
+def _received(topic: str, partition: int, m: Any) -> Received:
+    trace = next((v for k, v in (m.headers or ()) if k == HEADER_TRACE_ID), None)
+    return Received(topic, m.timestamp, m.value, m.key, trace or (topic, partition, m.offset))
+
+
+def answered(received: Sequence[Received]) -> list[Received]:
+    """The first output answering each input, in broker-timestamp order (redelivered copies left out)."""
+    seen: set[Hashable] = set()
+    first = []
+    for r in sorted(received, key=lambda r: r.timestamp_ms):
+        if r.answers not in seen:
+            seen.add(r.answers)
+            first.append(r)
+    return first
 
 
 async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeout_s: float,
                         idle_s: float = 120.0, on_progress: Callable[[int], None] | None = None,
                         grace_s: float = 0.0) -> list[Received]:
-    """Read ``topics`` from the start until ``expect`` records arrived.
+    """Read ``topics`` from the start until outputs answering ``expect`` distinct inputs arrived.
 
-    Stops early when ``timeout_s`` passed or nothing arrived for ``idle_s``; ``on_progress(count)``
+    Counting distinct inputs (not records) keeps at-least-once redeliveries, which add outputs
+    for inputs already answered, from ending the read before every input is answered. Stops
+    early when ``timeout_s`` passed or nothing arrived for ``idle_s``; ``on_progress(inputs)``
     is called about once a second. Then reads ``grace_s`` more seconds, to catch records beyond
     ``expect`` (redelivered duplicates).
     """
@@ -374,23 +396,26 @@ async def consume_until(bootstrap: str, topics: list[str], expect: int, *, timeo
                                 fetch_max_bytes=32 * 1024 * 1024, max_partition_fetch_bytes=16 * 1024 * 1024)
     await consumer.start()
     got: list[Received] = []
+    inputs: set[Hashable] = set()
     try:
         deadline = time.monotonic() + timeout_s
         last_seen = last_progress = time.monotonic()
-        while len(got) < expect and time.monotonic() < deadline and time.monotonic() - last_seen < idle_s:
+        while len(inputs) < expect and time.monotonic() < deadline and time.monotonic() - last_seen < idle_s:
             batch = await consumer.getmany(timeout_ms=500, max_records=5000)
             for tp, messages in batch.items():
                 for m in messages:
-                    got.append(Received(tp.topic, m.timestamp, m.value, m.key))
+                    r = _received(tp.topic, tp.partition, m)
+                    got.append(r)
+                    inputs.add(r.answers)
                 last_seen = time.monotonic()
             if on_progress is not None and time.monotonic() - last_progress >= 1.0:
                 last_progress = time.monotonic()
-                on_progress(len(got))
+                on_progress(len(inputs))
         grace_end = time.monotonic() + grace_s
         while time.monotonic() < grace_end:
             batch = await consumer.getmany(timeout_ms=300, max_records=5000)
             for tp, messages in batch.items():
-                got.extend(Received(tp.topic, m.timestamp, m.value, m.key) for m in messages)
+                got.extend(_received(tp.topic, tp.partition, m) for m in messages)
         return got
     finally:
         await consumer.stop()
