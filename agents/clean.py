@@ -47,7 +47,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from agents import clean_meta as meta
 from agents.boilerplate import LearnedBoilerplate
@@ -58,6 +57,7 @@ from agents.clean_rules import match as match_rule
 from agents.clean_text import block_key, normalise, split_blocks, strip_markup
 from agents.errors import CleanError
 from agents.model import CleanedArticle, Dateline, Picture, Removal, WireItem
+from agents.urls import canonical_url
 from streams.settings import CleanSettings
 
 Label = Literal["story", "chrome", "meta", "candidate"]
@@ -72,9 +72,6 @@ _EXCERPT = 160
 _HEAD_WINDOW = 12  # metadata blocks this far into the page still belong to the head
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TAIL_MIN_WORDS = 6
-# Query parameters that track the visit, not name the page (prefixes, lowercase): utm_*, ad-click ids, mailers.
-_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
-                    "mc_eid", "_ga", "_gl", "cmpid", "ocid", "ito", "smid", "mkt_tok", "__twitter_impression")
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
 # A reader comment's author handle before its text ("Klaus_M: ...", "jane doe 42: ..."): one or two name tokens.
 _HANDLE = re.compile(r"[\w.@-]{2,30}(?: [\w.@-]{1,30})?: ")
@@ -408,26 +405,12 @@ def _structure(blocks: list[_Block], found: _Found, is_html: bool) -> None:
             b.label = "story"
 
 
-def _page_url(url: str) -> str:
-    """A page URL as a story key: scheme and host case, ``www.``, fragment and tracking parameters dropped.
-
-    >>> _page_url("HTTPS://WWW.Example.com/a/b/?utm_source=feed&id=3&fbclid=x#top")
-    'example.com/a/b?id=3'
-    """
-    parts = urlsplit(url.strip())
-    query = parts.query
-    if query:
-        query = urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                           if not k.lower().startswith(_TRACKING_PARAMS)])
-    return urlunsplit(("", parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"), query, "")).lstrip("/")
-
-
 def _story_key(item: WireItem, headline: str, paragraphs: list[str]) -> str:
     """The identifier a page's story is counted under (the text match in ``observe`` can override it)."""
     if item.uri:
         return block_key("uri:" + item.uri)
     if item.url:
-        return block_key("url:" + _page_url(item.url))
+        return block_key("url:" + canonical_url(item.url))
     return block_key("h:" + (headline or (paragraphs[0] if paragraphs else "")))
 
 

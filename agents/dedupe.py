@@ -71,7 +71,6 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import MISSING, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -116,6 +115,7 @@ from agents.fingerprint import (
     unpack_samples,
 )
 from agents.model import ChangeSummary, CleanedArticle, DuplicateReason, PubStatus, RuleHit, Verdict
+from agents.urls import canonical_url
 from streams.settings import DedupSettings
 
 URI_PREFIX = "urn:wirestream:story:"
@@ -312,21 +312,6 @@ def _epoch(text: str | None) -> int:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return max(0, int(dt.timestamp()))
-
-
-_TRACKING = ("utm_", "fbclid", "gclid", "mc_", "cmpid", "ito")
-
-
-def canonical_url(url: str) -> str:
-    """A URL reduced to what identifies the page (no scheme, www, fragment or tracking params).
-
-    >>> canonical_url("HTTPS://www.Example.com/a/b/?utm_source=x&id=3#top")
-    'example.com/a/b?id=3'
-    """
-    parts = urlsplit(url.strip())
-    host = parts.netloc.lower().removeprefix("www.")
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING)])
-    return urlunsplit(("", host, parts.path.rstrip("/"), query, "")).lstrip("/")
 
 
 class Deduper:

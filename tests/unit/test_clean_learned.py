@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents.boilerplate import SETTLED, LearnedBoilerplate
-from agents.clean import _page_url, clean
+from agents.clean import clean
 from agents.clean_text import block_key
 from agents.errors import CleanError
 from agents.model import CleanedArticle, WireItem
+from agents.urls import canonical_url as _page_url
 from streams.settings import CleanSettings
 
 SETTINGS = CleanSettings(learn_min_stories=3)
